@@ -1,0 +1,43 @@
+package dev.parapet.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The whole gateway configuration, as loaded and validated by {@link ConfigLoader}. Every field
+ * is non-null after loading: absent sections take their documented defaults here, so nothing
+ * downstream checks for missing values.
+ */
+public record ParapetConfig(
+        String instance,
+        ListenersConfig listeners,
+        TlsConfig tls,
+        ClientAuthConfig clientAuth,
+        DevUsersConfig devUsers,
+        List<TargetConfig> targets,
+        LimitsConfig limits,
+        ShutdownConfig shutdown,
+        LoggingConfig logging) {
+
+    public ParapetConfig {
+        instance = instance == null || instance.isBlank() ? defaultInstanceName() : instance;
+        listeners = Objects.requireNonNullElseGet(listeners, ListenersConfig::defaults);
+        tls = Objects.requireNonNullElseGet(tls, TlsConfig::none);
+        clientAuth = Objects.requireNonNullElseGet(clientAuth, ClientAuthConfig::defaults);
+        devUsers = Objects.requireNonNullElseGet(devUsers, DevUsersConfig::disabled);
+        targets = targets == null ? List.of() : List.copyOf(targets);
+        limits = Objects.requireNonNullElseGet(limits, LimitsConfig::defaults);
+        shutdown = Objects.requireNonNullElseGet(shutdown, ShutdownConfig::defaults);
+        logging = Objects.requireNonNullElseGet(logging, LoggingConfig::defaults);
+    }
+
+    public Optional<TargetConfig> target(String name) {
+        return targets.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    private static String defaultInstanceName() {
+        String host = System.getenv("HOSTNAME");
+        return host == null || host.isBlank() ? "parapet" : host;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.parapet.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    private final ConfigLoader loader = new ConfigLoader(Map.of("PG_PASSWORD", "s3cret")::get);
+
+    @Test
+    void loadsTargetsWithDefaultsAndResolvesEnvironmentSecrets() throws Exception {
+        ParapetConfig config = loader.parse("""
+                listeners:
+                  postgres: {port: 7432}
+                targets:
+                  - name: prod
+                    environment: prod
+                    upstream:
+                      port: 5432
+                      database: app
+                      user: svc
+                      password: ${PG_PASSWORD}
+                limits:
+                  max-message-size: 16MiB
+                  startup-timeout: 500ms
+                """, "p.yaml", null);
+        assertThat(config.listeners().postgres().port()).isEqualTo(7432);
+        assertThat(config.listeners().admin().port()).isEqualTo(9090);
+        TargetConfig prod = config.target("prod").orElseThrow();
+        assertThat(prod.protocol()).isEqualTo(TargetConfig.Protocol.POSTGRES);
+        assertThat(prod.upstream().host()).isEqualTo("127.0.0.1");
+        assertThat(prod.upstream().password().reveal()).isEqualTo("s3cret");
+        assertThat(prod.upstream().password().toString()).doesNotContain("s3cret");
+        assertThat(config.limits().maxMessageSize().bytes()).isEqualTo(16 * 1024 * 1024);
+        assertThat(config.limits().startupTimeout()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void readsSecretsFromFilesRelativeToTheConfig(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("pw"), "from-file\n");
+        Path file = dir.resolve("parapet.yaml");
+        Files.writeString(file, """
+                targets:
+                  - name: t
+                    upstream: {port: 5432, database: d, user: u, password: "${file:pw}"}
+                """);
+        assertThat(loader.load(file).targets().get(0).upstream().password().reveal()).isEqualTo("from-file");
+    }
+
+    @Test
+    void reportsEveryErrorWithItsLine() {
+        assertThatThrownBy(() -> loader.parse("""
+                listeners:
+                  postgres: {port: 70000}
+                targets:
+                  - name: prod
+                    upstream:
+                      port: 5432
+                      databse: app
+                      user: svc
+                      password: ${MISSING}
+                  - name: prod
+                    upstream: {port: 5432, database: d, user: u}
+                """, "bad.yaml", null))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:2:").contains("port must be between"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:7:").contains("unknown setting 'databse'"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:9:").contains("MISSING is not set"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:10:").contains("defined twice"))
+                        .anySatisfy(s -> assertThat(s).contains("needs a 'database'")));
+    }
+
+    @Test
+    void reportsBadValueTypesAndSyntaxWithTheirLine() {
+        assertThatThrownBy(() -> loader.parse("""
+                targets:
+                  - name: t
+                    protocol: oracle
+                    upstream: {port: 1, database: d, user: u}
+                """, "x.yaml", null))
+                .hasMessageContaining("x.yaml:3:")
+                .hasMessageContaining("unknown protocol 'oracle'");
+        assertThatThrownBy(() -> loader.parse("targets: [\n  {name: t\n", "y.yaml", null))
+                .hasMessageContaining("y.yaml:")
+                .hasMessageContaining("not valid YAML");
+    }
+}
