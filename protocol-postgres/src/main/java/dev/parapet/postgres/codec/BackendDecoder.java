@@ -1,0 +1,107 @@
+package dev.parapet.postgres.codec;
+
+import dev.parapet.postgres.message.Authentication;
+import dev.parapet.postgres.message.BackendKeyData;
+import dev.parapet.postgres.message.CommandComplete;
+import dev.parapet.postgres.message.ErrorResponse;
+import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.ReadyForQuery;
+import dev.parapet.postgres.message.Relayed;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes what the database sends. During the session's startup every message is handed over as
+ * its own typed message (authentication, parameters, key data), since the gateway answers them
+ * itself; from the first ReadyForQuery on, results are relayed and only ReadyForQuery,
+ * CommandComplete and ErrorResponse are observed on the way.
+ */
+public final class BackendDecoder extends FramedRelayDecoder {
+
+    /** PostgreSQL never sends a message over 1 GiB. */
+    private static final int MAX_LENGTH = 0x40000000;
+
+    private boolean startupPhase = true;
+
+    public BackendDecoder() {
+        super(MAX_LENGTH, Integer.MAX_VALUE);
+    }
+
+    @Override
+    protected Handling handling(byte tag) {
+        if (startupPhase) {
+            return Handling.INTERCEPT;
+        }
+        return switch (tag) {
+            case 'Z', 'C', 'E' -> Handling.OBSERVE;
+            default -> Handling.RELAY;
+        };
+    }
+
+    @Override
+    protected Object observe(byte tag, ByteBuf frame) {
+        return decodeBody(tag, frame);
+    }
+
+    @Override
+    protected Object intercept(byte tag, ByteBuf frame) {
+        Object message;
+        try {
+            message = decodeBody(tag, frame);
+        } catch (RuntimeException e) {
+            frame.release();
+            throw e;
+        }
+        if (message instanceof Relayed) {
+            return message;
+        }
+        frame.release();
+        if (message instanceof ReadyForQuery) {
+            startupPhase = false;
+        }
+        return message;
+    }
+
+    private static Object decodeBody(byte tag, ByteBuf frame) {
+        int end = frame.writerIndex();
+        return switch (tag) {
+            case 'R' -> new Authentication(frame.getInt(5), ByteBufUtil.getBytes(frame, 9, end - 9));
+            case 'S' -> {
+                String name = Frames.cstring(frame, 5, end);
+                yield new ParameterStatus(name, Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end));
+            }
+            case 'K' -> new BackendKeyData(frame.getInt(5), frame.getInt(9));
+            case 'Z' -> new ReadyForQuery((char) frame.getByte(5));
+            case 'C' -> new CommandComplete(Frames.cstring(frame, 5, end));
+            case 'E', 'N' -> new ErrorResponse(fields(frame, end), tag == 'N');
+            case 'v' -> {
+                int count = frame.getInt(9);
+                List<String> options = new ArrayList<>();
+                int i = 13;
+                for (int k = 0; k < count && i < end; k++) {
+                    options.add(Frames.cstring(frame, i, end));
+                    i = Frames.skipCstring(frame, i, end);
+                }
+                yield new NegotiateProtocolVersion(frame.getInt(5), options);
+            }
+            default -> new Relayed(frame);
+        };
+    }
+
+    static Map<Character, String> fields(ByteBuf frame, int end) {
+        Map<Character, String> fields = new LinkedHashMap<>();
+        int i = 5;
+        while (i < end && frame.getByte(i) != 0) {
+            char code = (char) frame.getByte(i);
+            String value = Frames.cstring(frame, i + 1, end);
+            fields.put(code, value);
+            i = Frames.skipCstring(frame, i + 1, end);
+        }
+        return fields;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.parapet.postgres.codec;
+
+import dev.parapet.postgres.message.Relayed;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Splits a stream of tagged PostgreSQL messages (tag byte, int32 length, body) into what the
+ * gateway acts on and what it merely forwards. Runs of messages that need nothing are emitted as
+ * one {@link Relayed} slice, without copying; a relayed message larger than what has arrived is
+ * forwarded piece by piece, so even a huge row never has to sit whole in memory. A message the
+ * gateway observes is decoded and emitted right after the slice that carries its bytes; one it
+ * intercepts is emitted as its own typed message, owning its frame.
+ */
+public abstract class FramedRelayDecoder extends ByteToMessageDecoder {
+
+    /** What the gateway does with a message of a given tag. */
+    protected enum Handling {
+        /** Forward the bytes; no need to look inside. */
+        RELAY,
+        /** Forward the bytes, and tell the handler what they said. */
+        OBSERVE,
+        /** Hand the whole message to the handler, which forwards, rewrites or drops it. */
+        INTERCEPT
+    }
+
+    private final int maxObservedLength;
+    private final int maxRelayedLength;
+    private long relayRemaining;
+
+    /**
+     * @param maxObservedLength longest message accepted when it must be held whole
+     * @param maxRelayedLength longest message accepted at all (relayed ones included)
+     */
+    protected FramedRelayDecoder(int maxObservedLength, int maxRelayedLength) {
+        this.maxObservedLength = maxObservedLength;
+        this.maxRelayedLength = maxRelayedLength;
+    }
+
+    protected abstract Handling handling(byte tag);
+
+    /** Decodes an observed message; {@code frame} is a view valid only during this call. */
+    protected abstract Object observe(byte tag, ByteBuf frame);
+
+    /** Decodes an intercepted message; the result owns {@code frame} (or releases it). */
+    protected abstract Object intercept(byte tag, ByteBuf frame);
+
+    /** For subclasses with an untagged phase (the startup packet): true while it lasts. */
+    protected boolean untagged() {
+        return false;
+    }
+
+    /** Decodes the untagged phase; called instead of the tagged loop while {@link #untagged()}. */
+    protected void decodeUntagged(ByteBuf in, List<Object> out) {
+        throw new IllegalStateException("no untagged phase");
+    }
+
+    /** True while part of a relayed message has been forwarded and the rest is still to come. */
+    public boolean insideMessage() {
+        return relayRemaining > 0;
+    }
+
+    @Override
+    protected final void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (untagged()) {
+            decodeUntagged(in, out);
+            return;
+        }
+        int start = in.readerIndex();
+        int end = start;
+        int limit = in.writerIndex();
+        if (relayRemaining > 0) {
+            int n = (int) Math.min(relayRemaining, limit - end);
+            end += n;
+            relayRemaining -= n;
+        }
+        while (relayRemaining == 0 && limit - end >= 5 && !untagged()) {
+            byte tag = in.getByte(end);
+            int length = in.getInt(end + 1);
+            if (length < 4) {
+                throw new ProtocolException("invalid message length " + length + " for message type '" + printable(tag) + "'");
+            }
+            Handling handling = handling(tag);
+            int max = handling == Handling.RELAY ? maxRelayedLength : maxObservedLength;
+            if (length > max) {
+                throw new ProtocolException("54000", "message of type '" + printable(tag) + "' is " + length
+                        + " bytes, over the gateway's limit of " + max + " bytes");
+            }
+            long frameLength = length + 1L;
+            int available = limit - end;
+            if (handling == Handling.RELAY) {
+                if (available >= frameLength) {
+                    end += (int) frameLength;
+                } else {
+                    end = limit;
+                    relayRemaining = frameLength - available;
+                }
+                continue;
+            }
+            if (available < frameLength) {
+                break;
+            }
+            if (handling == Handling.OBSERVE) {
+                Object message = observe(tag, in.slice(end, (int) frameLength));
+                end += (int) frameLength;
+                emit(in, start, end, out);
+                start = end;
+                out.add(message);
+            } else {
+                emit(in, start, end, out);
+                ByteBuf frame = in.readRetainedSlice((int) frameLength);
+                end += (int) frameLength;
+                start = end;
+                out.add(intercept(tag, frame));
+            }
+        }
+        emit(in, start, end, out);
+    }
+
+    private static void emit(ByteBuf in, int start, int end, List<Object> out) {
+        if (end > start) {
+            out.add(new Relayed(in.readRetainedSlice(end - start)));
+        }
+    }
+
+    static String printable(byte tag) {
+        return tag >= 32 && tag < 127 ? String.valueOf((char) tag) : String.format("0x%02x", tag & 0xff);
+    }
+}

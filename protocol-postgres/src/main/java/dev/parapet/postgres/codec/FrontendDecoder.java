@@ -1,0 +1,143 @@
+package dev.parapet.postgres.codec;
+
+import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.GssEncRequest;
+import dev.parapet.postgres.message.Parse;
+import dev.parapet.postgres.message.PasswordMessage;
+import dev.parapet.postgres.message.Query;
+import dev.parapet.postgres.message.SslRequest;
+import dev.parapet.postgres.message.StartupMessage;
+import dev.parapet.postgres.message.Sync;
+import dev.parapet.postgres.message.Terminate;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes what a client sends: first the untagged startup packets (SSLRequest, GSSENCRequest,
+ * CancelRequest, StartupMessage), then tagged messages. Statements (Query, Parse), passwords and
+ * Terminate are intercepted; Sync is observed; the rest is relayed untouched.
+ */
+public final class FrontendDecoder extends FramedRelayDecoder {
+
+    /** PostgreSQL's own limit on a startup packet. */
+    static final int MAX_STARTUP_LENGTH = 10_000;
+
+    private boolean startupPhase = true;
+
+    public FrontendDecoder(int maxMessageLength) {
+        super(maxMessageLength, maxMessageLength);
+    }
+
+    /** True when bytes beyond the last decoded message are waiting (e.g. data sent before TLS began). */
+    public boolean hasBufferedBytes() {
+        return actualReadableBytes() > 0;
+    }
+
+    @Override
+    protected boolean untagged() {
+        return startupPhase;
+    }
+
+    @Override
+    protected void decodeUntagged(ByteBuf in, List<Object> out) {
+        if (in.readableBytes() < 4) {
+            return;
+        }
+        int start = in.readerIndex();
+        int length = in.getInt(start);
+        if (length < 8 || length > MAX_STARTUP_LENGTH) {
+            throw new ProtocolException("invalid startup packet length " + length);
+        }
+        if (in.readableBytes() < length) {
+            return;
+        }
+        int code = in.getInt(start + 4);
+        int end = start + length;
+        switch (code) {
+            case SslRequest.CODE -> {
+                requireLength(length, 8, "SSLRequest");
+                out.add(new SslRequest());
+            }
+            case GssEncRequest.CODE -> {
+                requireLength(length, 8, "GSSENCRequest");
+                out.add(new GssEncRequest());
+            }
+            case CancelRequest.CODE -> {
+                requireLength(length, 16, "CancelRequest");
+                out.add(new CancelRequest(in.getInt(start + 8), in.getInt(start + 12)));
+            }
+            default -> {
+                Map<String, String> parameters = new LinkedHashMap<>();
+                int i = start + 8;
+                while (i < end && in.getByte(i) != 0) {
+                    String name = Frames.cstring(in, i, end);
+                    i = Frames.skipCstring(in, i, end);
+                    if (i >= end) {
+                        throw new ProtocolException("startup parameter \"" + name + "\" has no value");
+                    }
+                    String value = Frames.cstring(in, i, end);
+                    i = Frames.skipCstring(in, i, end);
+                    parameters.put(name, value);
+                }
+                if (i != end - 1) {
+                    throw new ProtocolException("invalid startup packet layout: expected terminator as last byte");
+                }
+                startupPhase = false;
+                out.add(new StartupMessage(code >>> 16, code & 0xffff, parameters));
+            }
+        }
+        in.skipBytes(length);
+    }
+
+    private static void requireLength(int length, int expected, String what) {
+        if (length != expected) {
+            throw new ProtocolException("invalid " + what + " length " + length);
+        }
+    }
+
+    @Override
+    protected Handling handling(byte tag) {
+        return switch (tag) {
+            case 'Q', 'P', 'p', 'X' -> Handling.INTERCEPT;
+            case 'S' -> Handling.OBSERVE;
+            default -> Handling.RELAY;
+        };
+    }
+
+    @Override
+    protected Object observe(byte tag, ByteBuf frame) {
+        return Sync.INSTANCE;
+    }
+
+    @Override
+    protected Object intercept(byte tag, ByteBuf frame) {
+        try {
+            int end = frame.writerIndex();
+            return switch (tag) {
+                case 'Q' -> new Query(Frames.cstring(frame, 5, end), frame);
+                case 'P' -> {
+                    String name = Frames.cstring(frame, 5, end);
+                    String sql = Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end);
+                    yield new Parse(name, sql, frame);
+                }
+                case 'p' -> {
+                    PasswordMessage password = new PasswordMessage(ByteBufUtil.getBytes(frame, 5, end - 5));
+                    frame.release();
+                    yield password;
+                }
+                default -> {
+                    frame.release();
+                    yield Terminate.INSTANCE;
+                }
+            };
+        } catch (RuntimeException e) {
+            if (frame.refCnt() > 0) {
+                frame.release();
+            }
+            throw e;
+        }
+    }
+}

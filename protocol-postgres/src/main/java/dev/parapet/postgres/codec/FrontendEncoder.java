@@ -1,0 +1,62 @@
+package dev.parapet.postgres.codec;
+
+import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.FrontendMessage;
+import dev.parapet.postgres.message.GssEncRequest;
+import dev.parapet.postgres.message.Parse;
+import dev.parapet.postgres.message.PasswordMessage;
+import dev.parapet.postgres.message.Query;
+import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.SslRequest;
+import dev.parapet.postgres.message.StartupMessage;
+import dev.parapet.postgres.message.Sync;
+import dev.parapet.postgres.message.Terminate;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToByteEncoder;
+
+/**
+ * Encodes the messages the gateway itself sends to a database (as its client): startup, TLS and
+ * cancel requests, authentication responses, Sync and Terminate. Statements received from a
+ * client are forwarded as their original frames, not re-encoded.
+ */
+@ChannelHandler.Sharable
+public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage> {
+
+    public static final FrontendEncoder INSTANCE = new FrontendEncoder();
+
+    @Override
+    public boolean acceptOutboundMessage(Object msg) throws Exception {
+        return msg instanceof FrontendMessage && !(msg instanceof Relayed || msg instanceof Query || msg instanceof Parse);
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, FrontendMessage message, ByteBuf out) {
+        encode(message, out);
+    }
+
+    public static void encode(FrontendMessage message, ByteBuf out) {
+        switch (message) {
+            case StartupMessage m -> {
+                int at = out.writerIndex();
+                out.writeInt(0).writeInt((m.majorVersion() << 16) | m.minorVersion());
+                m.parameters().forEach((name, value) -> {
+                    Frames.writeCstring(out, name);
+                    Frames.writeCstring(out, value);
+                });
+                out.writeByte(0);
+                out.setInt(at, out.writerIndex() - at);
+            }
+            case SslRequest m -> out.writeInt(8).writeInt(SslRequest.CODE);
+            case GssEncRequest m -> out.writeInt(8).writeInt(GssEncRequest.CODE);
+            case CancelRequest m -> out.writeInt(16).writeInt(CancelRequest.CODE).writeInt(m.processId()).writeInt(m.secretKey());
+            case PasswordMessage m -> out.writeByte('p').writeInt(4 + m.payload().length).writeBytes(m.payload());
+            case Sync m -> out.writeByte('S').writeInt(4);
+            case Terminate m -> out.writeByte('X').writeInt(4);
+            case Query m -> throw new IllegalArgumentException("queries are forwarded as their frames");
+            case Parse m -> throw new IllegalArgumentException("parses are forwarded as their frames");
+            case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
+        }
+    }
+}

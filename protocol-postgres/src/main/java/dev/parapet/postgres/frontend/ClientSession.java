@@ -1,0 +1,603 @@
+package dev.parapet.postgres.frontend;
+
+import dev.parapet.config.TargetConfig;
+import dev.parapet.core.AuthenticationException;
+import dev.parapet.core.Backpressure;
+import dev.parapet.core.Credentials;
+import dev.parapet.core.GatewayContext;
+import dev.parapet.core.GatewayMetrics;
+import dev.parapet.core.Identity;
+import dev.parapet.core.ProtocolSession;
+import dev.parapet.postgres.codec.FrontendDecoder;
+import dev.parapet.postgres.codec.ProtocolException;
+import dev.parapet.postgres.message.Authentication;
+import dev.parapet.postgres.message.BackendKeyData;
+import dev.parapet.postgres.message.BackendMessage;
+import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.CommandComplete;
+import dev.parapet.postgres.message.ErrorResponse;
+import dev.parapet.postgres.message.FrontendMessage;
+import dev.parapet.postgres.message.GssEncRequest;
+import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.Parse;
+import dev.parapet.postgres.message.PasswordMessage;
+import dev.parapet.postgres.message.Query;
+import dev.parapet.postgres.message.ReadyForQuery;
+import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.SslRequest;
+import dev.parapet.postgres.message.StartupMessage;
+import dev.parapet.postgres.message.Sync;
+import dev.parapet.postgres.message.Terminate;
+import dev.parapet.postgres.upstream.UpstreamConnector;
+import dev.parapet.postgres.upstream.UpstreamEvents;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection, from its first byte to its close: TLS negotiation, the startup packet,
+ * the password exchange, login through the core's identity resolver, target selection, and the
+ * upstream connection; then the relay in both directions. The session and its upstream share one
+ * event loop, so its state needs no locks.
+ */
+public final class ClientSession extends ChannelInboundHandlerAdapter implements ProtocolSession, UpstreamEvents {
+
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    private static final int APPLICATION_NAME_LIMIT = 63;
+
+    private enum State { AWAIT_STARTUP, AWAIT_PASSWORD, LOGGING_IN, RELAY, CLOSED }
+
+    private final GatewayContext context;
+    private final CancelKeys cancelKeys;
+    private final UpstreamConnector connector;
+    private final AtomicInteger connections;
+    private final long id;
+    private final RequestTimes requests = new RequestTimes();
+
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAIT_STARTUP;
+    private ScheduledFuture<?> startupTimeout;
+    private Map<String, String> startupParameters = Map.of();
+    private Identity identity;
+    private TargetConfig target;
+    private GatewayMetrics.TargetMeters meters;
+    private Channel upstream;
+    private long upstreamConnectStart;
+    private int clientProcessId;
+    private char transactionStatus = 'I';
+    private boolean upstreamSentFatal;
+    private boolean shutdownRequested;
+
+    ClientSession(GatewayContext context, CancelKeys cancelKeys, UpstreamConnector connector, AtomicInteger connections) {
+        this.context = context;
+        this.cancelKeys = cancelKeys;
+        this.connector = connector;
+        this.connections = connections;
+        this.id = context.sessions().nextId();
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    // ---- client side -------------------------------------------------------------------------
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        context.metrics().connectionOpened("postgres");
+        int open = connections.incrementAndGet();
+        if (open > context.config().limits().maxConnections()) {
+            context.metrics().loginRefused("postgres", "too_many_connections");
+            fatal("53300", "sorry, too many clients already: the gateway allows "
+                    + context.config().limits().maxConnections() + " connections");
+            return;
+        }
+        long timeout = context.config().limits().startupTimeout().toMillis();
+        startupTimeout = ctx.executor().schedule(() -> {
+            if (state != State.RELAY && state != State.CLOSED) {
+                context.metrics().clientProtocolError("postgres", "startup_timeout");
+                fatal("08P01", "the login did not complete within " + timeout + " ms; closing the connection");
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.CLOSED) {
+            release(msg);
+            return;
+        }
+        switch ((FrontendMessage) msg) {
+            case Relayed m -> {
+                if (state != State.RELAY) {
+                    m.bytes().release();
+                    unexpected("a message before the login completed");
+                    return;
+                }
+                meters.bytesToUpstream(m.bytes().readableBytes());
+                upstream.write(m.bytes(), upstream.voidPromise());
+            }
+            case Query m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a query before the login completed");
+                    return;
+                }
+                meters.statement();
+                meters.bytesToUpstream(m.frame().readableBytes());
+                requests.add(System.nanoTime());
+                upstream.write(m.frame(), upstream.voidPromise());
+            }
+            case Parse m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a Parse before the login completed");
+                    return;
+                }
+                meters.statement();
+                meters.bytesToUpstream(m.frame().readableBytes());
+                upstream.write(m.frame(), upstream.voidPromise());
+            }
+            case Sync m -> {
+                if (state == State.RELAY) {
+                    requests.add(System.nanoTime());
+                }
+            }
+            case Terminate m -> terminate();
+            case PasswordMessage m -> onPassword(m);
+            case StartupMessage m -> onStartup(m);
+            case SslRequest m -> onSslRequest();
+            case GssEncRequest m -> ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+            case CancelRequest m -> onCancel(m);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (upstream != null && state == State.RELAY) {
+            upstream.flush();
+        }
+    }
+
+    private void onSslRequest() {
+        if (state != State.AWAIT_STARTUP || ctx.pipeline().get(SslHandler.class) != null) {
+            unexpected("an SSLRequest at this point");
+            return;
+        }
+        FrontendDecoder decoder = ctx.pipeline().get(FrontendDecoder.class);
+        if (context.clientTls().isEmpty()) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+            return;
+        }
+        if (decoder.hasBufferedBytes()) {
+            context.metrics().clientProtocolError("postgres", "data_after_ssl_request");
+            fatal("08P01", "received unencrypted data after the SSL request");
+            return;
+        }
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
+        ctx.pipeline().addFirst("tls", context.clientTls().get().newHandler(ctx.alloc()));
+    }
+
+    private void onCancel(CancelRequest request) {
+        if (state != State.AWAIT_STARTUP) {
+            unexpected("a CancelRequest inside a session");
+            return;
+        }
+        cancelKeys.match(request.processId(), request.secretKey()).ifPresentOrElse(
+                key -> connector.sendCancel(ctx.channel().eventLoop(), key.server(), key.processId(), key.secretKey()),
+                () -> log.info("session {}: cancel request with an unknown key ignored", id));
+        closeQuietly();
+    }
+
+    private void onStartup(StartupMessage startup) {
+        if (state != State.AWAIT_STARTUP) {
+            unexpected("a second startup packet");
+            return;
+        }
+        if (startup.majorVersion() != 3) {
+            context.metrics().clientProtocolError("postgres", "protocol_version");
+            fatal("0A000", "unsupported frontend protocol " + startup.majorVersion() + "." + startup.minorVersion()
+                    + ": the gateway supports 3.0");
+            return;
+        }
+        startupParameters = startup.parameters();
+        List<String> unknownOptions = startupParameters.keySet().stream().filter(k -> k.startsWith("_pq_.")).toList();
+        if (startup.minorVersion() > 0 || !unknownOptions.isEmpty()) {
+            ctx.write(new NegotiateProtocolVersion(0, unknownOptions));
+        }
+        String user = startupParameters.get("user");
+        if (user == null || user.isEmpty()) {
+            context.metrics().loginRefused("postgres", "no_user");
+            fatal("28000", "no PostgreSQL user name specified in startup packet");
+            return;
+        }
+        String replication = startupParameters.getOrDefault("replication", "false");
+        if (!List.of("false", "off", "no", "0").contains(replication.toLowerCase())) {
+            context.metrics().loginRefused("postgres", "replication");
+            fatal("0A000", "replication connections are not supported through the gateway");
+            return;
+        }
+        boolean tls = ctx.pipeline().get(SslHandler.class) != null;
+        if (!tls && !(context.config().clientAuth().allowCleartextOnLoopback() && isLoopback())) {
+            context.metrics().loginRefused("postgres", "tls_required");
+            fatal("28000", "the gateway requires an encrypted connection: connect with sslmode=require (or verify-full)");
+            return;
+        }
+        state = State.AWAIT_PASSWORD;
+        ctx.writeAndFlush(Authentication.cleartextPassword());
+    }
+
+    private boolean isLoopback() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress address
+                && address.getAddress() != null && address.getAddress().isLoopbackAddress();
+    }
+
+    private void onPassword(PasswordMessage password) {
+        if (state != State.AWAIT_PASSWORD) {
+            unexpected("a password message at this point");
+            return;
+        }
+        state = State.LOGGING_IN;
+        ctx.channel().config().setAutoRead(false);
+        String secret = password.password();
+        String user = startupParameters.get("user");
+        if (secret.isEmpty()) {
+            context.metrics().loginRefused("postgres", "empty_password");
+            fatal("28P01", "empty password: send the gateway credentials (a token) as the password");
+            return;
+        }
+        Credentials credentials = new Credentials(user, secret,
+                (InetSocketAddress) ctx.channel().remoteAddress(), ctx.pipeline().get(SslHandler.class) != null);
+        context.identities().resolveAsync(credentials).whenComplete((identity, error) ->
+                ctx.channel().eventLoop().execute(() -> onIdentity(identity, error)));
+    }
+
+    private void onIdentity(Identity resolved, Throwable error) {
+        if (state != State.LOGGING_IN) {
+            return;
+        }
+        if (error != null) {
+            if (error instanceof AuthenticationException refused) {
+                context.metrics().loginRefused("postgres", refused.reason());
+                log.info("session {}: login refused for user \"{}\" from {}: {}", id, startupParameters.get("user"),
+                        ctx.channel().remoteAddress(), refused.getMessage());
+                fatal("28P01", refused.getMessage());
+            } else {
+                log.error("session {}: identity check failed", id, error);
+                context.metrics().loginRefused("postgres", "internal_error");
+                fatal("XX000", "the gateway could not check the credentials; try again later");
+            }
+            return;
+        }
+        identity = resolved;
+        String targetName = startupParameters.getOrDefault("database", startupParameters.get("user"));
+        var found = context.targets().find(targetName, TargetConfig.Protocol.POSTGRES);
+        if (found.isEmpty()) {
+            context.metrics().loginRefused("postgres", "unknown_target");
+            fatal("3D000", "target \"" + targetName + "\" does not exist on this gateway: "
+                    + "name a configured target as the database");
+            return;
+        }
+        target = found.get();
+        meters = context.metrics().target(target.name(), "postgres");
+        upstreamConnectStart = System.nanoTime();
+        connector.connect(ctx.channel().eventLoop(), target, upstreamParameters(), this).addListener(f -> {
+            if (!f.isSuccess()) {
+                upstreamFailed(ErrorResponse.fatal("08001", "target \"" + target.name()
+                        + "\" is unavailable: the gateway cannot connect to its database"), f.cause().toString());
+            } else if (state == State.CLOSED) {
+                ((io.netty.channel.ChannelFuture) f).channel().close();
+            } else {
+                upstream = ((io.netty.channel.ChannelFuture) f).channel();
+            }
+        });
+    }
+
+    /** The client's startup parameters that go upstream, with the session tagged by its identity. */
+    private Map<String, String> upstreamParameters() {
+        Map<String, String> params = new LinkedHashMap<>();
+        startupParameters.forEach((name, value) -> {
+            switch (name) {
+                case "user", "database", "options", "replication", "application_name" -> { }
+                default -> {
+                    if (!name.startsWith("_pq_.")) {
+                        params.put(name, value);
+                    }
+                }
+            }
+        });
+        String app = startupParameters.get("application_name");
+        String tag = "parapet:" + identity.label() + (app == null || app.isEmpty() ? "" : ":" + app);
+        params.put("application_name", truncate(tag, APPLICATION_NAME_LIMIT));
+        if (startupParameters.containsKey("options")) {
+            log.info("session {}: the client's 'options' startup parameter is not passed to the database", id);
+        }
+        return params;
+    }
+
+    private static String truncate(String s, int maxBytes) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= maxBytes) {
+            return s;
+        }
+        int end = maxBytes;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    // ---- upstream side -----------------------------------------------------------------------
+
+    @Override
+    public void upstreamReady(List<ParameterStatus> parameters, BackendKeyData key) {
+        if (state != State.LOGGING_IN || upstream == null) {
+            if (upstream != null) {
+                upstream.close();
+            }
+            return;
+        }
+        meters.upstreamConnect(System.nanoTime() - upstreamConnectStart);
+        int[] clientKey = cancelKeys.register(new CancelKeys.UpstreamKey(
+                UpstreamConnector.address(target), key.processId(), key.secretKey()));
+        clientProcessId = clientKey[0];
+        ctx.write(Authentication.ok());
+        for (ParameterStatus parameter : parameters) {
+            ctx.write(parameter);
+        }
+        ctx.write(new BackendKeyData(clientKey[0], clientKey[1]));
+        ctx.writeAndFlush(ReadyForQuery.IDLE);
+        state = State.RELAY;
+        startupTimeout.cancel(false);
+        context.sessions().add(this);
+        meters.login();
+        log.info("session {}: {} ({}) connected to target {} from {}", id, identity.label(), identity.kind(),
+                target.name(), ctx.channel().remoteAddress());
+        Backpressure.link(ctx.channel(), upstream);
+    }
+
+    @Override
+    public void upstreamFailed(ErrorResponse toClient, String detail) {
+        if (meters != null) {
+            meters.upstreamError();
+        }
+        log.warn("session {}: cannot open target {} for {}: {}", id, target == null ? "?" : target.name(),
+                identity == null ? "?" : identity.label(), detail);
+        context.metrics().loginRefused("postgres", "upstream_unavailable");
+        if (state != State.CLOSED) {
+            send(toClient);
+            closeQuietly();
+        }
+    }
+
+    @Override
+    public void upstreamMessage(BackendMessage message) {
+        switch (message) {
+            case Relayed m -> {
+                meters.bytesToClient(m.bytes().readableBytes());
+                ctx.write(m.bytes(), ctx.voidPromise());
+            }
+            case ReadyForQuery m -> {
+                transactionStatus = m.status();
+                long sent = requests.poll();
+                if (sent != 0) {
+                    meters.upstreamLatency(System.nanoTime() - sent);
+                }
+                if (shutdownRequested && idle()) {
+                    ctx.flush();
+                    endForShutdown();
+                }
+            }
+            case ErrorResponse m -> {
+                if ("FATAL".equals(m.severity()) || "PANIC".equals(m.severity())) {
+                    upstreamSentFatal = true;
+                }
+            }
+            case CommandComplete m -> { }
+            case Authentication m -> unexpectedFromUpstream(m);
+            case ParameterStatus m -> unexpectedFromUpstream(m);
+            case BackendKeyData m -> unexpectedFromUpstream(m);
+            case NegotiateProtocolVersion m -> unexpectedFromUpstream(m);
+        }
+    }
+
+    private void unexpectedFromUpstream(BackendMessage message) {
+        log.error("session {}: unexpected {} from the database during the session", id, message.getClass().getSimpleName());
+        fatal("08P01", "the database of target \"" + target.name() + "\" sent an unexpected message");
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        ctx.flush();
+    }
+
+    @Override
+    public void upstreamClosed() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        meters.upstreamError();
+        var decoder = upstream.pipeline().get(dev.parapet.postgres.codec.BackendDecoder.class);
+        boolean midMessage = decoder != null && decoder.insideMessage();
+        if (upstreamSentFatal || midMessage) {
+            ctx.flush();
+            closeQuietly();
+        } else {
+            log.warn("session {}: the database of target {} closed the connection", id, target.name());
+            fatal("08006", "the connection to the database of target \"" + target.name() + "\" was lost");
+        }
+    }
+
+    // ---- ending ------------------------------------------------------------------------------
+
+    private boolean idle() {
+        return requests.isEmpty() && transactionStatus == 'I';
+    }
+
+    @Override
+    public void shutdownWhenIdle() {
+        ctx.channel().eventLoop().execute(() -> {
+            shutdownRequested = true;
+            if (state != State.RELAY) {
+                if (state != State.CLOSED) {
+                    fatal("57P01", "the gateway is shutting down");
+                }
+            } else if (idle()) {
+                endForShutdown();
+            }
+        });
+    }
+
+    private void endForShutdown() {
+        fatal("57P01", "terminating connection because the gateway is shutting down; reconnect to another instance");
+    }
+
+    @Override
+    public void closeNow() {
+        ctx.channel().eventLoop().execute(() -> {
+            if (state != State.CLOSED) {
+                fatal("57P01", "terminating connection because the gateway is shutting down (grace period over)");
+            }
+        });
+    }
+
+    private void terminate() {
+        if (upstream != null && upstream.isActive()) {
+            upstream.writeAndFlush(Terminate.INSTANCE).addListener(ChannelFutureListener.CLOSE);
+        }
+        closeQuietly();
+    }
+
+    private void unexpected(String what) {
+        context.metrics().clientProtocolError("postgres", "unexpected_message");
+        fatal("08P01", "protocol violation: unexpected " + what);
+    }
+
+    private void send(ErrorResponse error) {
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(error);
+        }
+    }
+
+    /** Sends a FATAL error and closes the session. */
+    private void fatal(String sqlState, String message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(ErrorResponse.fatal(sqlState, message)).addListener(ChannelFutureListener.CLOSE);
+        }
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        if (startupTimeout != null) {
+            startupTimeout.cancel(false);
+        }
+        if (clientProcessId != 0) {
+            cancelKeys.remove(clientProcessId);
+        }
+        context.sessions().remove(this);
+        if (upstream != null) {
+            upstream.close();
+        }
+        if (ctx.channel().isActive()) {
+            // Let a pending error reach the client before the close.
+            ctx.channel().eventLoop().execute(ctx::close);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        connections.decrementAndGet();
+        if (state == State.RELAY && upstream != null && upstream.isActive()) {
+            upstream.writeAndFlush(Terminate.INSTANCE).addListener(ChannelFutureListener.CLOSE);
+        }
+        closeQuietly();
+        if (identity != null && target != null) {
+            log.info("session {}: {} disconnected from target {}", id, identity.label(), target.name());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolException protocol) {
+            context.metrics().clientProtocolError("postgres", "malformed");
+            log.info("session {}: protocol error from {}: {}", id, ctx.channel().remoteAddress(), protocol.getMessage());
+            fatal(protocol.sqlState(), protocol.getMessage());
+        } else if (root instanceof IOException || root instanceof javax.net.ssl.SSLException) {
+            log.debug("session {}: connection error: {}", id, root.toString());
+            closeQuietly();
+        } else {
+            log.error("session {}: unexpected error", id, cause);
+            fatal("XX000", "internal gateway error; the session is closed");
+        }
+    }
+
+    private static void release(Object msg) {
+        switch (msg) {
+            case Relayed m -> m.bytes().release();
+            case Query m -> m.frame().release();
+            case Parse m -> m.frame().release();
+            default -> ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Send times of requests awaiting their ReadyForQuery, oldest first; 0 means none. */
+    private static final class RequestTimes {
+        private long[] times = new long[16];
+        private int head;
+        private int size;
+
+        void add(long time) {
+            if (size == times.length) {
+                long[] grown = new long[times.length * 2];
+                for (int i = 0; i < size; i++) {
+                    grown[i] = times[(head + i) % times.length];
+                }
+                times = grown;
+                head = 0;
+            }
+            times[(head + size) % times.length] = time;
+            size++;
+        }
+
+        long poll() {
+            if (size == 0) {
+                return 0;
+            }
+            long time = times[head];
+            head = (head + 1) % times.length;
+            size--;
+            return time;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package dev.parapet.postgres.message;
+
+/**
+ * A message from a PostgreSQL server (or from the gateway acting as one, to the client). Only the
+ * messages the gateway acts on have their own type; everything else travels as {@link Relayed}.
+ */
+public sealed interface BackendMessage
+        permits Authentication, ParameterStatus, BackendKeyData, ReadyForQuery, CommandComplete,
+                ErrorResponse, NegotiateProtocolVersion, Relayed {
+}

@@ -1,0 +1,10 @@
+package dev.parapet.postgres.message;
+
+/**
+ * A message from a PostgreSQL client (or from the gateway acting as one, upstream). Only the
+ * messages the gateway acts on have their own type; everything else travels as {@link Relayed}.
+ */
+public sealed interface FrontendMessage
+        permits StartupMessage, SslRequest, GssEncRequest, CancelRequest, PasswordMessage,
+                Query, Parse, Sync, Terminate, Relayed {
+}

@@ -1,0 +1,197 @@
+package dev.parapet.postgres.upstream;
+
+import dev.parapet.config.TargetConfig;
+import dev.parapet.postgres.auth.AuthenticationFailure;
+import dev.parapet.postgres.auth.Md5Password;
+import dev.parapet.postgres.auth.ScramSha256Client;
+import dev.parapet.postgres.message.Authentication;
+import dev.parapet.postgres.message.BackendKeyData;
+import dev.parapet.postgres.message.BackendMessage;
+import dev.parapet.postgres.message.CommandComplete;
+import dev.parapet.postgres.message.ErrorResponse;
+import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.PasswordMessage;
+import dev.parapet.postgres.message.ReadyForQuery;
+import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.StartupMessage;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway as a PostgreSQL client: sends the startup packet, answers the server's
+ * authentication request with the target's service credentials (cleartext, md5 or
+ * SCRAM-SHA-256), collects the session parameters, and from the first ReadyForQuery on passes
+ * everything to the owning session. The service credentials never reach the client: failures are
+ * reported with a message of the gateway's own.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+
+    private final TargetConfig target;
+    private final Map<String, String> startupParameters;
+    private final UpstreamEvents events;
+    private final List<ParameterStatus> parameters = new ArrayList<>();
+    private BackendKeyData key;
+    private ScramSha256Client scram;
+    private boolean ready;
+    private boolean failed;
+
+    UpstreamHandler(TargetConfig target, Map<String, String> startupParameters, UpstreamEvents events) {
+        this.target = target;
+        this.startupParameters = startupParameters;
+        this.events = events;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("user", target.upstream().user());
+        params.put("database", target.upstream().database());
+        params.putAll(startupParameters);
+        ctx.writeAndFlush(new StartupMessage(3, 0, params));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (ready) {
+            events.upstreamMessage((BackendMessage) msg);
+            return;
+        }
+        if (failed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            switch ((BackendMessage) msg) {
+                case Authentication auth -> authenticate(ctx, auth);
+                case ParameterStatus status -> parameters.add(status);
+                case BackendKeyData data -> key = data;
+                case ReadyForQuery rfq -> {
+                    ready = true;
+                    events.upstreamReady(parameters, key == null ? new BackendKeyData(0, 0) : key);
+                }
+                case ErrorResponse error when error.notice() -> { }
+                case ErrorResponse error -> fail(ctx, error.sqlState().startsWith("28")
+                        ? ErrorResponse.fatal("08004", "target \"" + target.name()
+                                + "\" refused the gateway's service credentials; ask the gateway's operator to check them")
+                        : ErrorResponse.fatal(error.sqlState(), "target \"" + target.name() + "\": " + error.message()),
+                        "upstream refused the session: " + error.sqlState() + " " + error.message());
+                case NegotiateProtocolVersion negotiate -> { }
+                case CommandComplete complete -> fail(ctx, unexpected(), "CommandComplete during startup");
+                case Relayed relayed -> {
+                    relayed.bytes().release();
+                    fail(ctx, unexpected(), "unexpected message during startup");
+                }
+            }
+        } catch (AuthenticationFailure e) {
+            fail(ctx, ErrorResponse.fatal("08004", "the gateway could not log in to target \"" + target.name()
+                    + "\"; ask the gateway's operator to check its service credentials"), e.getMessage());
+        }
+    }
+
+    private ErrorResponse unexpected() {
+        return ErrorResponse.fatal("08P01", "target \"" + target.name() + "\" answered the login with an unexpected message");
+    }
+
+    private void authenticate(ChannelHandlerContext ctx, Authentication auth) throws AuthenticationFailure {
+        String user = target.upstream().user();
+        String password = target.upstream().password().reveal();
+        switch (auth.type()) {
+            case Authentication.OK -> { }
+            case Authentication.CLEARTEXT_PASSWORD -> ctx.writeAndFlush(PasswordMessage.ofPassword(requirePassword(password)));
+            case Authentication.MD5_PASSWORD -> ctx.writeAndFlush(PasswordMessage.ofPassword(
+                    Md5Password.response(user, requirePassword(password), auth.data())));
+            case Authentication.SASL -> {
+                if (!mechanisms(auth.data()).contains(ScramSha256Client.MECHANISM)) {
+                    throw new AuthenticationFailure("the database offers no SASL mechanism the gateway supports: "
+                            + mechanisms(auth.data()));
+                }
+                scram = new ScramSha256Client(requirePassword(password));
+                byte[] first = scram.clientFirst();
+                ByteArrayOutputStream payload = new ByteArrayOutputStream();
+                payload.writeBytes((ScramSha256Client.MECHANISM + "\0").getBytes(StandardCharsets.US_ASCII));
+                payload.writeBytes(new byte[] {(byte) (first.length >>> 24), (byte) (first.length >>> 16),
+                        (byte) (first.length >>> 8), (byte) first.length});
+                payload.writeBytes(first);
+                ctx.writeAndFlush(new PasswordMessage(payload.toByteArray()));
+            }
+            case Authentication.SASL_CONTINUE -> {
+                if (scram == null) {
+                    throw new AuthenticationFailure("SASL continue without a SASL start");
+                }
+                ctx.writeAndFlush(new PasswordMessage(scram.clientFinal(auth.data())));
+            }
+            case Authentication.SASL_FINAL -> {
+                if (scram == null) {
+                    throw new AuthenticationFailure("SASL final without a SASL start");
+                }
+                scram.verifyServerFinal(auth.data());
+            }
+            default -> throw new AuthenticationFailure("the database asks for authentication method " + auth.type()
+                    + ", which the gateway does not support (use trust, password, md5 or scram-sha-256)");
+        }
+    }
+
+    private String requirePassword(String password) throws AuthenticationFailure {
+        if (password.isEmpty()) {
+            throw new AuthenticationFailure("the database asks for a password but the target has none configured");
+        }
+        return password;
+    }
+
+    private static List<String> mechanisms(byte[] data) {
+        List<String> names = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] == 0) {
+                if (i > start) {
+                    names.add(new String(data, start, i - start, StandardCharsets.US_ASCII));
+                }
+                start = i + 1;
+            }
+        }
+        return names;
+    }
+
+    private void fail(ChannelHandlerContext ctx, ErrorResponse toClient, String detail) {
+        if (!failed && !ready) {
+            failed = true;
+            events.upstreamFailed(toClient, detail);
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (ready) {
+            events.upstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (ready) {
+            events.upstreamClosed();
+        } else {
+            fail(ctx, ErrorResponse.fatal("08006", "target \"" + target.name()
+                    + "\" closed the connection during login"), "upstream closed during login");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!ready) {
+            fail(ctx, ErrorResponse.fatal("08006", "cannot log in to target \"" + target.name()
+                    + "\": the connection to its database failed"), cause.toString());
+        } else {
+            ctx.close();
+        }
+    }
+}

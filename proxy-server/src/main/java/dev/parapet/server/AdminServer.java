@@ -1,0 +1,54 @@
+package dev.parapet.server;
+
+import dev.parapet.config.ListenerConfig;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The admin HTTP listener: {@code /metrics} in Prometheus text format, {@code /healthz} (the
+ * process is alive) and {@code /readyz} (listening and not draining: send traffic here).
+ */
+final class AdminServer {
+
+    private final ListenerConfig listener;
+    private final PrometheusMeterRegistry registry;
+    private final BooleanSupplier ready;
+    private Javalin app;
+
+    AdminServer(ListenerConfig listener, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        this.listener = listener;
+        this.registry = registry;
+        this.ready = ready;
+    }
+
+    void start() {
+        if (!listener.enabled()) {
+            return;
+        }
+        app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.useVirtualThreads = true;
+        });
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+        app.get("/healthz", ctx -> ctx.result("ok\n"));
+        app.get("/readyz", ctx -> {
+            if (ready.getAsBoolean()) {
+                ctx.result("ready\n");
+            } else {
+                ctx.status(503).result("not ready\n");
+            }
+        });
+        app.start(listener.host(), listener.port());
+    }
+
+    int port() {
+        return app == null ? -1 : app.port();
+    }
+
+    void stop() {
+        if (app != null) {
+            app.stop();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.parapet.server;
+
+import dev.parapet.config.ParapetConfig;
+import dev.parapet.core.DevUserResolver;
+import dev.parapet.core.Gateway;
+import dev.parapet.core.GatewayContext;
+import dev.parapet.core.GatewayMetrics;
+import dev.parapet.core.IdentityResolver;
+import dev.parapet.core.SessionRegistry;
+import dev.parapet.core.TargetRegistry;
+import dev.parapet.core.Transport;
+import dev.parapet.postgres.PostgresFrontend;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.internal.PlatformDependent;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole running gateway built from a configuration: metrics registry, identity source, the
+ * protocol listeners and the admin HTTP listener. {@link #start} brings it up, {@link #stop}
+ * drains and stops it.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final ParapetConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Gateway gateway;
+    private final AdminServer admin;
+    private volatile boolean ready;
+
+    public GatewayServer(ParapetConfig config) {
+        this.config = config;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        Gauge.builder("parapet.netty.direct.memory.used", PlatformDependent::usedDirectMemory)
+                .description("Direct memory held by Netty buffers").baseUnit("bytes").register(registry);
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+            Gauge.builder("parapet.netty.allocator.used", provider, p -> p.metric().usedDirectMemory() + p.metric().usedHeapMemory())
+                    .description("Memory held by the buffer allocator").baseUnit("bytes").register(registry);
+        }
+        SessionRegistry sessions = new SessionRegistry();
+        GatewayContext context = new GatewayContext(
+                config,
+                new TargetRegistry(config.targets()),
+                identities(config),
+                sessions,
+                new GatewayMetrics(registry, sessions),
+                Transport.best(),
+                clientTls(config));
+        this.gateway = new Gateway(context, List.of(new PostgresFrontend()));
+        this.admin = new AdminServer(config.listeners().admin(), registry, () -> ready && !sessions.draining());
+    }
+
+    private static IdentityResolver identities(ParapetConfig config) {
+        if (config.devUsers().enabled()) {
+            return new DevUserResolver(config.devUsers());
+        }
+        log.warn("no identity source is configured: every login will be refused (enable dev-users for development)");
+        return IdentityResolver.NONE;
+    }
+
+    private static Optional<SslContext> clientTls(ParapetConfig config) {
+        var tls = config.tls();
+        try {
+            if (tls.cert() != null) {
+                return Optional.of(SslContextBuilder.forServer(tls.cert().toFile(), tls.key().toFile()).build());
+            }
+            if (tls.selfSigned()) {
+                DevCertificate cert = DevCertificate.generate();
+                log.warn("TLS uses a self-signed certificate generated at start-up (development only); SHA-256 fingerprint {}",
+                        cert.fingerprint());
+                return Optional.of(SslContextBuilder.forServer(cert.privateKey(), cert.certificate()).build());
+            }
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up client TLS: " + e.getMessage(), e);
+        }
+        log.warn("no TLS certificate is configured: clients can only log in over loopback with allow-cleartext-on-loopback");
+        return Optional.empty();
+    }
+
+    public synchronized Map<String, InetSocketAddress> start() throws InterruptedException {
+        Map<String, InetSocketAddress> addresses = gateway.start();
+        admin.start();
+        ready = true;
+        return addresses;
+    }
+
+    public InetSocketAddress postgresAddress() {
+        return gateway.addresses().get("postgres");
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public GatewayContext context() {
+        return gateway.context();
+    }
+
+    public void stop(Duration grace) throws InterruptedException {
+        ready = false;
+        gateway.stop(grace);
+        admin.stop();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop(config.shutdown().grace());
+    }
+}
