@@ -21,7 +21,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -52,8 +51,6 @@ public final class GatewayServer implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        Gauge.builder("parapet.netty.direct.memory.used", PlatformDependent::usedDirectMemory)
-                .description("Direct memory held by Netty buffers").baseUnit("bytes").register(registry);
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
             Gauge.builder("parapet.netty.allocator.used", provider, p -> p.metric().usedDirectMemory() + p.metric().usedHeapMemory())
                     .description("Memory held by the buffer allocator").baseUnit("bytes").register(registry);

@@ -57,7 +57,7 @@ class BackpressureIT {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile()).start();
         try {
             waitForReady(adminPort);
-            MemoryWatch watch = new MemoryWatch(adminPort);
+            MemoryWatch watch = new MemoryWatch(adminPort, gateway.pid());
             watch.start();
             long rows;
             long bytes;
@@ -71,14 +71,18 @@ class BackpressureIT {
                 watch.interrupt();
                 watch.join();
             }
-            System.out.printf("streamed %d rows, %d MB; gateway peak heap %d MB, peak Netty buffer memory %d KB (%d samples)%n",
-                    rows, bytes / MB, watch.maxHeap.get() / MB, watch.maxDirect.get() / 1024, watch.samples.get());
+            long rssGrowth = watch.maxRss.get() - watch.baselineRss.get();
+            System.out.printf("streamed %d rows, %d MB; gateway peak heap %d MB, peak direct buffers %d KB,"
+                    + " resident memory %d MB at start and %d MB at peak (%d samples)%n",
+                    rows, bytes / MB, watch.maxHeap.get() / MB, watch.maxDirect.get() / 1024,
+                    watch.baselineRss.get() / MB, watch.maxRss.get() / MB, watch.samples.get());
             assertThat(gateway.isAlive()).as("gateway still running; log:\n%s", log(dir)).isTrue();
             assertThat(rows).isEqualTo(ROWS);
             assertThat(bytes).as("bytes streamed").isGreaterThan(4 * 64 * MB);
             assertThat(watch.samples.get()).as("memory samples taken").isGreaterThan(5);
-            assertThat(watch.maxDirect.get()).as("peak buffer memory held by Netty's allocator").isLessThan(16 * MB);
+            assertThat(watch.maxDirect.get()).as("peak direct buffer memory").isLessThan(16 * MB);
             assertThat(watch.maxHeap.get()).as("peak heap in use").isLessThan(56 * MB);
+            assertThat(rssGrowth).as("growth of the gateway's resident memory while streaming").isLessThan(64 * MB);
             assertThat(log(dir)).doesNotContain("OutOfMemoryError");
         } finally {
             gateway.destroy();
@@ -131,18 +135,23 @@ class BackpressureIT {
         return new long[] {rows, bytes};
     }
 
-    /** Samples the gateway's own heap and buffer-allocator gauges from its /metrics endpoint. */
+    /** Samples the gateway's own heap and direct-buffer gauges from its /metrics endpoint. */
     private static final class MemoryWatch extends Thread {
         private static final Pattern HEAP = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.E+]+)");
-        private static final Pattern DIRECT = Pattern.compile("(?m)^parapet_netty_allocator_used_bytes ([0-9.E+]+)");
+        private static final Pattern DIRECT = Pattern.compile("(?m)^jvm_buffer_memory_used_bytes\\{id=\"direct\"} ([0-9.E+]+)");
         final AtomicLong maxHeap = new AtomicLong();
         final AtomicLong maxDirect = new AtomicLong();
         final AtomicLong samples = new AtomicLong();
         private final HttpClient http = HttpClient.newHttpClient();
         private final URI uri;
 
-        MemoryWatch(int adminPort) {
+        private final Path status;
+        final AtomicLong baselineRss = new AtomicLong();
+        final AtomicLong maxRss = new AtomicLong();
+
+        MemoryWatch(int adminPort, long pid) {
             super("memory-watch");
+            status = Path.of("/proc/" + pid + "/status");
             setDaemon(true);
             uri = URI.create("http://127.0.0.1:" + adminPort + "/metrics");
         }
@@ -160,6 +169,9 @@ class BackpressureIT {
                     }
                     Matcher d = DIRECT.matcher(body);
                     long direct = d.find() ? (long) Double.parseDouble(d.group(1)) : 0;
+                    long rss = rss();
+                    baselineRss.compareAndSet(0, rss);
+                    maxRss.accumulateAndGet(rss, Math::max);
                     maxHeap.accumulateAndGet(heap, Math::max);
                     maxDirect.accumulateAndGet(direct, Math::max);
                     samples.incrementAndGet();
@@ -170,6 +182,19 @@ class BackpressureIT {
                     // the gateway is busy or gone; the main assertions will tell
                 }
             }
+        }
+
+        /** The process's resident memory in bytes, from /proc (0 where there is no /proc). */
+        private long rss() throws IOException {
+            if (!Files.exists(status)) {
+                return 0;
+            }
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+            return 0;
         }
     }
 
