@@ -44,22 +44,17 @@ public final class Main {
         }
     }
 
-    /** Runs a gateway until SIGTERM or SIGINT, then drains it. */
+    /** Runs a gateway until SIGTERM or SIGINT, then drains it and returns 0. */
     static int runUntilSignalled(ParapetConfig config) throws Exception {
         Logging.configure(config.logging());
         GatewayServer server = new GatewayServer(config);
+        CountDownLatch signalled = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> signalled.countDown());
+        }
         server.start();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.stop(config.shutdown().grace());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                stopped.countDown();
-            }
-        }, "parapet-shutdown"));
-        stopped.await();
+        signalled.await();
+        server.stop(config.shutdown().grace());
         return 0;
     }
 

@@ -1,0 +1,88 @@
+package dev.parapet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's first command, as a user runs it: {@code bin/parapet demo} starts, seeds the local
+ * PostgreSQL, and the psql commands it prints work; started again on the same state directory it
+ * reuses its certificate and leaves the same data; SIGTERM stops it cleanly.
+ */
+class DemoIT {
+
+    private static final Pattern FINGERPRINT = Pattern.compile("SHA-256 ([0-9A-F:]{95})");
+
+    @Test
+    void demoStartsSeedsAndServesThePrintedCommands() throws Exception {
+        Path state = GatewayFixture.tempDir("demo-state");
+        String first = runDemoAndTry(state);
+        String second = runDemoAndTry(state);
+        Matcher a = FINGERPRINT.matcher(first);
+        Matcher b = FINGERPRINT.matcher(second);
+        assertThat(a.find()).as("fingerprint printed; output:\n%s", first).isTrue();
+        assertThat(b.find()).isTrue();
+        assertThat(b.group(1)).as("certificate kept in the state directory").isEqualTo(a.group(1));
+        assertThat(state.resolve("parapet.yaml")).exists();
+        assertThat(state.resolve("tls-key.pem")).exists();
+        try (Connection c = GatewayFixture.direct("parapet_prod");
+             ResultSet rs = c.createStatement().executeQuery("select count(*) from customers")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("re-seeding leaves the same rows").isEqualTo(DemoData.CUSTOMERS);
+        }
+    }
+
+    private static String runDemoAndTry(Path state) throws Exception {
+        Path bin = Path.of("..", "bin", "parapet").toAbsolutePath().normalize();
+        Path output = state.resolve("demo-output.log");
+        Process demo = new ProcessBuilder(bin.toString(), "demo", "--state-dir", state.toString())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            waitFor(output, "postgres listener on", demo);
+            String printed = Files.readString(output);
+            assertThat(printed).contains("PGPASSWORD=alice-demo psql \"host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require\"");
+            var ok = GatewayFixture.run(Map.of("PGPASSWORD", "alice-demo"), null, "psql", "-X", "-At",
+                    "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require",
+                    "-c", "select count(*) from customers", "-c", "select ssl from pg_stat_ssl where pid = pg_backend_pid()",
+                    "-c", "show application_name").assertSuccess();
+            assertThat(ok.output()).contains(String.valueOf(DemoData.CUSTOMERS)).contains("parapet:alice:psql");
+            var plain = GatewayFixture.run(Map.of("PGPASSWORD", "alice-demo"), null, "psql", "-X",
+                    "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=disable", "-c", "select 1");
+            assertThat(plain.exitCode()).isNotZero();
+            assertThat(plain.output()).contains("requires an encrypted connection");
+            var unknown = GatewayFixture.run(Map.of("PGPASSWORD", "alice-demo"), null, "psql", "-X",
+                    "host=127.0.0.1 port=6432 dbname=nope user=alice sslmode=require", "-c", "select 1");
+            assertThat(unknown.output()).contains("target \"nope\" does not exist");
+            demo.destroy();
+            assertThat(demo.waitFor(30, TimeUnit.SECONDS)).as("demo stops on SIGTERM").isTrue();
+            assertThat(demo.exitValue()).isZero();
+            return Files.readString(output);
+        } finally {
+            demo.destroyForcibly();
+            demo.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void waitFor(Path output, String text, Process process) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(output) && Files.readString(output).contains(text)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("the demo exited early:\n" + Files.readString(output));
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the demo did not start:\n" + Files.readString(output));
+    }
+}
