@@ -31,6 +31,13 @@ final class ConfigValidator {
         for (int i = 0; i < config.targets().size(); i++) {
             target("/targets/" + i, config.targets().get(i), names);
         }
+        for (int i = 0; i < config.identity().issuers().size(); i++) {
+            issuer("/identity/issuers/" + i, config.identity().issuers().get(i));
+        }
+        Set<String> ruleIds = new HashSet<>();
+        for (int i = 0; i < config.access().size(); i++) {
+            access("/access/" + i, config.access().get(i), ruleIds, names);
+        }
         Set<String> users = new HashSet<>();
         for (int i = 0; i < config.devUsers().users().size(); i++) {
             var user = config.devUsers().users().get(i);
@@ -49,6 +56,50 @@ final class ConfigValidator {
         }
         if (config.limits().startupTimeout().isZero() || config.limits().startupTimeout().isNegative()) {
             error.accept("/limits/startup-timeout", "startup-timeout must be positive");
+        }
+    }
+
+    private static final Set<String> ASYMMETRIC = Set.copyOf(IssuerConfig.DEFAULT_ALGORITHMS);
+
+    private void issuer(String at, IssuerConfig issuer) {
+        if (issuer.issuer() == null || !issuer.issuer().matches("https?://.+")) {
+            error.accept(at + "/issuer", "an issuer needs its URL as 'issuer' (the tokens' iss claim)");
+        } else if (issuer.issuer().startsWith("http://") && !issuer.issuer().matches("http://(localhost|127\\.0\\.0\\.1|\\[::1])([:/].*)?")) {
+            error.accept(at + "/issuer", "issuer " + issuer.issuer() + " must use https (plain http only for localhost)");
+        }
+        if (issuer.audiences().isEmpty()) {
+            error.accept(at, "issuer " + issuer.name() + " needs 'audiences': the token audiences meant for this gateway"
+                    + " (without them any token of the issuer would do)");
+        }
+        for (String alg : issuer.algorithms()) {
+            if (!ASYMMETRIC.contains(alg)) {
+                error.accept(at + "/algorithms", "algorithm " + alg + " is not allowed: use asymmetric ones ("
+                        + String.join(", ", IssuerConfig.DEFAULT_ALGORITHMS) + ")");
+            }
+        }
+        if (issuer.clockSkew().isNegative() || issuer.clockSkew().toMinutes() > 10) {
+            error.accept(at + "/clock-skew", "clock-skew must be between 0 and 10 minutes");
+        }
+    }
+
+    private void access(String at, AccessRuleConfig rule, Set<String> ids, Set<String> targetNames) {
+        if (rule.id() == null || rule.id().isBlank()) {
+            error.accept(at, "an access rule needs an 'id' (it names the rule in refusals)");
+        } else if (!ids.add(rule.id())) {
+            error.accept(at + "/id", "access rule '" + rule.id() + "' is defined twice");
+        }
+        for (String target : rule.targets()) {
+            if (!targetNames.contains(target)) {
+                error.accept(at + "/targets", "access rule '" + rule.id() + "' names target '" + target + "', which is not configured");
+            }
+        }
+        for (String kind : rule.kinds()) {
+            if (!kind.equals("human") && !kind.equals("service")) {
+                error.accept(at + "/kinds", "unknown identity kind '" + kind + "' (expected human or service)");
+            }
+        }
+        if (rule.groups().isEmpty() && rule.subjects().isEmpty() && rule.kinds().isEmpty()) {
+            error.accept(at, "access rule '" + rule.id() + "' lets nobody in: list groups, subjects or kinds");
         }
     }
 
@@ -91,6 +142,19 @@ final class ConfigValidator {
             error.accept(at + "/upstream", "upstream needs a 'user' (the gateway's service account)");
         }
         file(at + "/upstream/tls/ca", up.tls().ca(), "CA certificate");
+        for (int i = 0; i < up.byGroup().size(); i++) {
+            GroupUpstreamConfig g = up.byGroup().get(i);
+            String where = at + "/upstream/by-group/" + i;
+            if (g.group() == null || g.group().isBlank()) {
+                error.accept(where, "a by-group entry needs a 'group'");
+            }
+            if (g.user() == null && g.role() == null) {
+                error.accept(where, "a by-group entry needs a 'user' (with its password) or a 'role'");
+            }
+            if (g.role() != null && !g.role().matches("[A-Za-z_][A-Za-z0-9_$]{0,62}")) {
+                error.accept(where + "/role", "role '" + g.role() + "' is not a plain identifier");
+            }
+        }
         if (up.tls().mode() == UpstreamTlsConfig.Mode.DISABLE && up.tls().ca() != null) {
             error.accept(at + "/upstream/tls", "a CA is given but TLS mode is disable");
         }

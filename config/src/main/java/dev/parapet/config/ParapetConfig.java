@@ -15,6 +15,8 @@ public record ParapetConfig(
         TlsConfig tls,
         ClientAuthConfig clientAuth,
         DevUsersConfig devUsers,
+        IdentityConfig identity,
+        List<AccessRuleConfig> access,
         List<TargetConfig> targets,
         LimitsConfig limits,
         ShutdownConfig shutdown,
@@ -26,6 +28,8 @@ public record ParapetConfig(
         tls = Objects.requireNonNullElseGet(tls, TlsConfig::none);
         clientAuth = Objects.requireNonNullElseGet(clientAuth, ClientAuthConfig::defaults);
         devUsers = Objects.requireNonNullElseGet(devUsers, DevUsersConfig::disabled);
+        identity = Objects.requireNonNullElseGet(identity, IdentityConfig::none);
+        access = access == null ? List.of() : List.copyOf(access);
         targets = targets == null ? List.of() : List.copyOf(targets);
         limits = Objects.requireNonNullElseGet(limits, LimitsConfig::defaults);
         shutdown = Objects.requireNonNullElseGet(shutdown, ShutdownConfig::defaults);

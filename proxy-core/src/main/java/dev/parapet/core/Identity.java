@@ -30,6 +30,15 @@ public record Identity(
         return name == null || name.isBlank() ? subject : name;
     }
 
+    /** When the credential behind this identity stops being valid (a token's exp), if it does. */
+    public java.util.Optional<java.time.Instant> expiresAt() {
+        return switch (claims.get("exp")) {
+            case java.util.Date date -> java.util.Optional.of(date.toInstant());
+            case Number seconds -> java.util.Optional.of(java.time.Instant.ofEpochSecond(seconds.longValue()));
+            case null, default -> java.util.Optional.empty();
+        };
+    }
+
     public List<String> sortedGroups() {
         return groups.stream().sorted().toList();
     }
