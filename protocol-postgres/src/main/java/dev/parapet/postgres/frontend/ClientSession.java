@@ -546,6 +546,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof ProtocolException protocol) {
+            if (state == State.CLOSED) {
+                // The decoder fails again on the bytes still buffered when the channel closes:
+                // this error was counted, logged and answered already.
+                return;
+            }
             context.metrics().clientProtocolError("postgres", "malformed");
             log.info("session {}: protocol error from {}: {}", id, ctx.channel().remoteAddress(), protocol.getMessage());
             fatal(protocol.sqlState(), protocol.getMessage());
