@@ -289,7 +289,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         identity = resolved;
-        String targetName = startupParameters.getOrDefault("database", startupParameters.get("user"));
+        // As in PostgreSQL, a missing or empty database name means the user name.
+        String database = startupParameters.get("database");
+        String targetName = database == null || database.isEmpty() ? startupParameters.get("user") : database;
         var found = context.targets().find(targetName, TargetConfig.Protocol.POSTGRES);
         if (found.isEmpty()) {
             context.metrics().loginRefused("postgres", "unknown_target");
