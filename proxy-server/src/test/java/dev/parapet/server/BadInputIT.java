@@ -374,6 +374,63 @@ class BadInputIT {
                 .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
     }
 
+    @Test
+    void replicationConnectionsAreRefused() throws Exception {
+        try (RawPgConnection c = raw()) {
+            c.sendStartup(Map.of("user", "alice", "database", "it", "replication", "database"));
+            assertFatal(c.expectError(), "0A000", "replication connections are not supported");
+            c.assertClosedByPeer();
+        }
+    }
+
+    @Test
+    void emptyDatabaseNameMeansTheUserNameAsInPostgres() throws Exception {
+        // pgJDBC sends database="" for a URL without one; PostgreSQL then uses the user name.
+        try (RawPgConnection c = raw()) {
+            c.sendStartup(Map.of("user", "alice", "database", ""));
+            assertThat(c.expect('R').int32(0)).isEqualTo(3);
+            c.sendPassword("alice-pw");
+            assertFatal(c.expectError(), "3D000", "target \"alice\" does not exist");
+            c.assertClosedByPeer();
+        }
+        assertThatThrownBy(() -> java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + gateway.port() + "/",
+                        "alice", "alice-pw").close())
+                .isInstanceOfSatisfying(PSQLException.class, e -> {
+                    assertThat(e.getSQLState()).isEqualTo("3D000");
+                    assertThat(e.getMessage()).contains("target \"alice\" does not exist");
+                });
+    }
+
+    @Test
+    void oversizedPasswordMessageIsRefused() throws Exception {
+        try (RawPgConnection c = raw()) {
+            c.sendStartup(Map.of("user", "alice", "database", "it"));
+            assertThat(c.expect('R').int32(0)).isEqualTo(3);
+            ByteArrayOutputStream header = new ByteArrayOutputStream();
+            header.write('p');
+            RawPgConnection.writeInt(header, 64 << 20);
+            c.send(header.toByteArray());
+            assertFatal(c.expectError(), "54000", "message of type 'p' is 67108864 bytes");
+            c.assertClosedByPeer();
+        }
+    }
+
+    @Test
+    void clientsVanishingAtEveryPointOfTheLoginLeaveNothingOpen() throws Exception {
+        // Closing right after the password, at varying delays, lands in identity resolution, the
+        // upstream connect and the upstream login; the after-each check then finds no session left.
+        for (int i = 0; i < 30; i++) {
+            try (RawPgConnection c = raw()) {
+                c.sendStartup(Map.of("user", "alice", "database", "it", "application_name", APPLICATION));
+                assertThat(c.expect('R').int32(0)).isEqualTo(3);
+                c.sendPassword("alice-pw");
+                if (i % 3 != 0) {
+                    Thread.sleep(i % 10);
+                }
+            }
+        }
+    }
+
     // ---- inside a session --------------------------------------------------------------------
 
     @Test
