@@ -23,6 +23,7 @@ public final class ScramSha256Client {
 
     private final String password;
     private final String clientNonce;
+    private final String user;
     private String clientFirstBare;
     private byte[] expectedServerSignature;
 
@@ -30,15 +31,24 @@ public final class ScramSha256Client {
         this(password, newNonce());
     }
 
-    /** With a fixed nonce: for tests against published vectors. */
+    /** With a fixed nonce: for tests. */
     ScramSha256Client(String password, String clientNonce) {
+        this(password, clientNonce, "");
+    }
+
+    /**
+     * With a fixed nonce and a user name in the client-first message: for tests against RFC 7677's
+     * vector, which names its user (PostgreSQL's exchange leaves the name empty).
+     */
+    ScramSha256Client(String password, String clientNonce, String user) {
         this.password = password;
         this.clientNonce = clientNonce;
+        this.user = user;
     }
 
     /** The client-first message. PostgreSQL takes the user from the startup packet, so none is sent here. */
     public byte[] clientFirst() {
-        clientFirstBare = "n=,r=" + clientNonce;
+        clientFirstBare = "n=" + user + ",r=" + clientNonce;
         return ("n,," + clientFirstBare).getBytes(StandardCharsets.UTF_8);
     }
 

@@ -70,6 +70,15 @@ public final class FrontendDecoder extends FramedRelayDecoder {
                 out.add(new CancelRequest(in.getInt(start + 8), in.getInt(start + 12)));
             }
             default -> {
+                if (code >>> 16 != 3) {
+                    // Another protocol's startup packet (2.0 has fixed-size fields, not name/value
+                    // pairs): its layout is not ours to check; the version alone lets the session
+                    // refuse it as PostgreSQL does, with "unsupported frontend protocol".
+                    startupPhase = false;
+                    out.add(new StartupMessage(code >>> 16, code & 0xffff, Map.of()));
+                    in.skipBytes(length);
+                    return;
+                }
                 Map<String, String> parameters = new LinkedHashMap<>();
                 int i = start + 8;
                 while (i < end && in.getByte(i) != 0) {

@@ -289,7 +289,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         identity = resolved;
-        String targetName = startupParameters.getOrDefault("database", startupParameters.get("user"));
+        // As in PostgreSQL, a missing or empty database name means the user name.
+        String database = startupParameters.get("database");
+        String targetName = database == null || database.isEmpty() ? startupParameters.get("user") : database;
         var found = context.targets().find(targetName, TargetConfig.Protocol.POSTGRES);
         if (found.isEmpty()) {
             context.metrics().loginRefused("postgres", "unknown_target");
@@ -546,6 +548,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof ProtocolException protocol) {
+            if (state == State.CLOSED) {
+                // The decoder fails again on the bytes still buffered when the channel closes:
+                // this error was counted, logged and answered already.
+                return;
+            }
             context.metrics().clientProtocolError("postgres", "malformed");
             log.info("session {}: protocol error from {}: {}", id, ctx.channel().remoteAddress(), protocol.getMessage());
             fatal(protocol.sqlState(), protocol.getMessage());
