@@ -303,7 +303,7 @@ class BadInputIT {
             c.sendStartup(Map.of("user", "alice", "database", "it"));
             assertThat(c.expect('R').int32(0)).isEqualTo(3);
             c.sendQuery("select 1");
-            assertFatal(c.expectError(), "08P01", "a query before the login completed");
+            assertFatal(c.expectError(), "08P01", "a query arrived before the login completed");
             c.assertClosedByPeer();
         }
     }

@@ -130,7 +130,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Relayed m -> {
                 if (state != State.RELAY) {
                     m.bytes().release();
-                    unexpected("a message before the login completed");
+                    unexpected("a message arrived before the login completed");
                     return;
                 }
                 meters.bytesToUpstream(m.bytes().readableBytes());
@@ -139,7 +139,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Query m -> {
                 if (state != State.RELAY) {
                     m.frame().release();
-                    unexpected("a query before the login completed");
+                    unexpected("a query arrived before the login completed");
                     return;
                 }
                 meters.statement();
@@ -150,7 +150,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Parse m -> {
                 if (state != State.RELAY) {
                     m.frame().release();
-                    unexpected("a Parse before the login completed");
+                    unexpected("a Parse arrived before the login completed");
                     return;
                 }
                 meters.statement();
@@ -180,7 +180,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void onSslRequest() {
         if (state != State.AWAIT_STARTUP || ctx.pipeline().get(SslHandler.class) != null) {
-            unexpected("an SSLRequest at this point");
+            unexpected("an SSLRequest is only valid as the first packet");
             return;
         }
         FrontendDecoder decoder = ctx.pipeline().get(FrontendDecoder.class);
@@ -199,7 +199,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void onCancel(CancelRequest request) {
         if (state != State.AWAIT_STARTUP) {
-            unexpected("a CancelRequest inside a session");
+            unexpected("a CancelRequest must come on a connection of its own");
             return;
         }
         cancelKeys.match(request.processId(), request.secretKey()).ifPresentOrElse(
@@ -210,7 +210,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void onStartup(StartupMessage startup) {
         if (state != State.AWAIT_STARTUP) {
-            unexpected("a second startup packet");
+            unexpected("a second startup packet arrived");
             return;
         }
         if (startup.majorVersion() != 3) {
@@ -253,7 +253,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void onPassword(PasswordMessage password) {
         if (state != State.AWAIT_PASSWORD) {
-            unexpected("a password message at this point");
+            unexpected("a password message arrived when none was asked for");
             return;
         }
         state = State.LOGGING_IN;
@@ -491,7 +491,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void unexpected(String what) {
         context.metrics().clientProtocolError("postgres", "unexpected_message");
-        fatal("08P01", "protocol violation: unexpected " + what);
+        fatal("08P01", "protocol violation: " + what);
     }
 
     private void send(ErrorResponse error) {
