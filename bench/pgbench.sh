@@ -2,7 +2,7 @@
 # Measures what Parapet costs a PostgreSQL client. Runs pgbench against the local PostgreSQL
 # three ways -- directly, through Parapet, and through PgBouncer in session mode (the usual
 # reference point for a connection-level proxy) -- interleaved, and prints a markdown table with
-# TPS, average latency and each target's ratio to direct.
+# TPS, average latency, each target's ratio to direct and each proxy's CPU time per transaction.
 #
 # Usage: bench/pgbench.sh            (from anywhere; needs root or sudo only to install PgBouncer)
 #
@@ -18,7 +18,8 @@
 #   BENCH_PG_HOST / BENCH_PG_PORT / BENCH_PG_USER   the PostgreSQL to measure (default 127.0.0.1 / 5432 /
 #                    postgres; that user must get in without a password, as with trust auth)
 #   BENCH_KEEP_DB=1  keep the parapet_bench database afterwards (default: drop it)
-#   PARAPET_JAVA_OPTS  passed to the gateway's JVM by bin/parapet (e.g. to record a JFR profile)
+#   PARAPET_JAVA_OPTS  passed to the gateway's JVM by bin/parapet: a JFR recording, or
+#                    -Dparapet.threads=N for the number of event loops (default: one per CPU)
 #
 # Exit status: 0 when every run succeeded, 1 when a run failed or something could not start.
 set -euo pipefail
@@ -38,6 +39,10 @@ pg_port="${BENCH_PG_PORT:-5432}"
 pg_user="${BENCH_PG_USER:-postgres}"
 db=parapet_bench
 
+for setting in duration clients threads rounds scale warmup pg_port; do
+  [[ "${!setting}" =~ ^[0-9]+$ ]] || { echo "bench: $setting must be a whole number, not '${!setting}'" >&2; exit 1; }
+done
+(( duration > 0 && clients > 0 && threads > 0 && rounds > 0 )) || { echo "bench: duration, clients, threads and rounds must be positive" >&2; exit 1; }
 # pgbench refuses more threads than clients.
 (( threads > clients )) && threads="$clients"
 
@@ -56,6 +61,7 @@ parapet_port="" admin_port="" pgbouncer_port=""
 parapet_user=bench
 parapet_password=""
 failures=0
+clock_ticks="$(getconf CLK_TCK)"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -279,19 +285,38 @@ vacuum_tables() {
   psql_admin "$db" -qc 'vacuum pgbench_branches' -c 'vacuum pgbench_tellers' -c 'truncate pgbench_history' >/dev/null
 }
 
-declare -A tps_samples=() latency_samples=()
+declare -A tps_samples=() latency_samples=() cpu_samples=()
 
-# One measured run; records TPS and latency, or counts a failure.
+# The process that does a target's proxying, whose CPU time we measure; none for direct.
+proxy_pid() {
+  case "$1" in
+    parapet) echo "$parapet_pid" ;;
+    pgbouncer) echo "$pgbouncer_pid" ;;
+  esac
+}
+
+cpu_ticks() { # user + system CPU time of process $1 so far, in clock ticks (/proc/PID/stat fields 14, 15)
+  [ -n "$1" ] && awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# One measured run; records TPS, latency and the proxy's CPU time per transaction, or counts a
+# failure. CPU per transaction says what the proxy costs even when the machine is too busy for
+# TPS to be trusted: it hardly depends on what else runs.
 measure() {
   local scenario="$1" target="$2" round="$3"
-  local out="$work/run-$round-$scenario-$target.log" tps latency failed
+  local out="$work/run-$round-$scenario-$target.log" tps latency failed transactions
+  local pid ticks_before ticks_after
+  pid="$(proxy_pid "$target")"
   vacuum_tables
+  ticks_before="$(cpu_ticks "$pid")"
   # shellcheck disable=SC2046  # the scenario's arguments are meant to split
   if pgbench_on "$target" $(scenario_args "$scenario") -T "$duration" >"$out" 2>&1; then
     tps="$(awk '/^tps = / {print $3; exit}' "$out")"
     latency="$(awk '/^latency average = / {print $4; exit}' "$out")"
     failed="$(awk '/^number of failed transactions: / {print $5; exit}' "$out")"
+    transactions="$(awk '/^number of transactions actually processed: / {print $6; exit}' "$out")"
   fi
+  ticks_after="$(cpu_ticks "$pid")"
   if [ -z "${tps:-}" ] || [ -z "${latency:-}" ] || [ "${failed:-0}" != 0 ]; then
     log "FAILED: $scenario on $target (round $round); pgbench said:"
     tail -15 "$out" >&2
@@ -301,6 +326,10 @@ measure() {
   log "$scenario on $target (round $round): $tps tps, $latency ms"
   tps_samples[$scenario,$target]+="$tps "
   latency_samples[$scenario,$target]+="$latency "
+  if [ -n "$pid" ] && [ "${transactions:-0}" -gt 0 ]; then
+    cpu_samples[$scenario,$target]+="$(awk -v t=$((ticks_after - ticks_before)) -v hz="$clock_ticks" -v n="$transactions" \
+      'BEGIN {print t / hz * 1e6 / n}') "
+  fi
 }
 
 # The JIT compiles the gateway's hot paths in its first seconds; a short unmeasured run per
@@ -351,22 +380,24 @@ versions_line() {
 }
 
 print_report() {
-  local scenario target tps latency base ratio
+  local scenario target tps latency base ratio cpu
   echo
-  echo "| scenario | target | TPS | avg latency (ms) | ratio to direct |"
-  echo "|---|---|---:|---:|---:|"
+  echo "| scenario | target | TPS | avg latency (ms) | ratio to direct | proxy CPU per txn (µs) |"
+  echo "|---|---|---:|---:|---:|---:|"
   for scenario in $scenarios; do
     base="$(median "${tps_samples[$scenario,direct]:-}")"
     for target in $targets; do
       tps="$(median "${tps_samples[$scenario,$target]:-}")"
       latency="$(median "${latency_samples[$scenario,$target]:-}")"
       if [ -z "$tps" ]; then
-        echo "| $(scenario_title "$scenario") | $target | FAILED | | |"
+        echo "| $(scenario_title "$scenario") | $target | FAILED | | | |"
         continue
       fi
       ratio="–"
       [ -n "$base" ] && ratio="$(awk -v t="$tps" -v b="$base" 'BEGIN {printf "%.2f", t / b}')"
-      printf '| %s | %s | %.0f | %.3f | %s |\n' "$(scenario_title "$scenario")" "$target" "$tps" "$latency" "$ratio"
+      cpu="$(median "${cpu_samples[$scenario,$target]:-}")"
+      cpu="$([ -n "$cpu" ] && printf '%.1f' "$cpu" || echo "–")"
+      printf '| %s | %s | %.0f | %.3f | %s | %s |\n' "$(scenario_title "$scenario")" "$target" "$tps" "$latency" "$ratio" "$cpu"
     done
   done
   echo
