@@ -285,7 +285,7 @@ vacuum_tables() {
   psql_admin "$db" -qc 'vacuum pgbench_branches' -c 'vacuum pgbench_tellers' -c 'truncate pgbench_history' >/dev/null
 }
 
-declare -A tps_samples=() latency_samples=() cpu_samples=()
+declare -A tps_samples=() latency_samples=() cpu_samples=() tps_in_round=()
 
 # The process that does a target's proxying, whose CPU time we measure; none for direct.
 proxy_pid() {
@@ -325,6 +325,7 @@ measure() {
   fi
   log "$scenario on $target (round $round): $tps tps, $latency ms"
   tps_samples[$scenario,$target]+="$tps "
+  tps_in_round[$scenario,$target,$round]="$tps"
   latency_samples[$scenario,$target]+="$latency "
   if [ -n "$pid" ] && [ "${transactions:-0}" -gt 0 ]; then
     cpu_samples[$scenario,$target]+="$(awk -v t=$((ticks_after - ticks_before)) -v hz="$clock_ticks" -v n="$transactions" \
@@ -376,16 +377,27 @@ versions_line() {
   printf '%s; %s CPUs (nproc), %s RAM, %s; PostgreSQL %s, PgBouncer %s, Java %s; pgbench -c %s -j %s -T %s, scale %s, %s round(s)%s\n' \
     "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$mem" "$(uname -sr)" "${pg:-?}" "${pgb:-not run}" \
     "${java_version:-not run}" "$clients" "$threads" "$duration" "$scale" "$rounds" \
-    "$( (( rounds > 1 )) && echo ', medians' || true)"
+    "$( (( rounds > 1 )) && echo ', medians over rounds (ratio: median of the per-round ratios)' || true)"
+}
+
+# The median over rounds of target $2's TPS divided by direct's TPS in the same round. Runs of one
+# round are back to back, so this cancels slow drifts in background load that a ratio of the
+# overall medians would not.
+ratio_to_direct() {
+  local scenario="$1" target="$2" round ratios=""
+  for round in $(seq 1 "$rounds"); do
+    local base="${tps_in_round[$scenario,direct,$round]:-}" tps="${tps_in_round[$scenario,$target,$round]:-}"
+    [ -n "$base" ] && [ -n "$tps" ] && ratios+="$(awk -v t="$tps" -v b="$base" 'BEGIN {print t / b}') "
+  done
+  median "$ratios"
 }
 
 print_report() {
-  local scenario target tps latency base ratio cpu
+  local scenario target tps latency ratio cpu
   echo
   echo "| scenario | target | TPS | avg latency (ms) | ratio to direct | proxy CPU per txn (µs) |"
   echo "|---|---|---:|---:|---:|---:|"
   for scenario in $scenarios; do
-    base="$(median "${tps_samples[$scenario,direct]:-}")"
     for target in $targets; do
       tps="$(median "${tps_samples[$scenario,$target]:-}")"
       latency="$(median "${latency_samples[$scenario,$target]:-}")"
@@ -393,8 +405,8 @@ print_report() {
         echo "| $(scenario_title "$scenario") | $target | FAILED | | | |"
         continue
       fi
-      ratio="–"
-      [ -n "$base" ] && ratio="$(awk -v t="$tps" -v b="$base" 'BEGIN {printf "%.2f", t / b}')"
+      ratio="$(ratio_to_direct "$scenario" "$target")"
+      ratio="$([ -n "$ratio" ] && printf '%.2f' "$ratio" || echo "–")"
       cpu="$(median "${cpu_samples[$scenario,$target]:-}")"
       cpu="$([ -n "$cpu" ] && printf '%.1f' "$cpu" || echo "–")"
       printf '| %s | %s | %.0f | %.3f | %s | %s |\n' "$(scenario_title "$scenario")" "$target" "$tps" "$latency" "$ratio" "$cpu"
