@@ -57,6 +57,7 @@ export PGCONNECT_TIMEOUT=10
 work=""            # temp dir with everything generated for this run
 parapet_pid=""
 pgbouncer_pid=""
+pgbench_pid=""     # the pgbench run in progress, if any
 parapet_port="" admin_port="" pgbouncer_port=""
 parapet_user=bench
 parapet_password=""
@@ -70,10 +71,10 @@ die() { log "error: $*"; exit 1; }
 
 # Stops a process we started: TERM, a grace period, then KILL.
 stop_process() {
-  local pid="$1" name="$2" i
+  local pid="$1" name="$2"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.1
   done
@@ -84,6 +85,7 @@ stop_process() {
 cleanup() {
   local status=$?
   set +e
+  stop_process "$pgbench_pid" pgbench
   stop_process "$parapet_pid" parapet
   stop_process "$pgbouncer_pid" pgbouncer
   if [ "${BENCH_KEEP_DB:-0}" != 1 ] && [ -n "$work" ]; then
@@ -93,7 +95,8 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM   # run the EXIT trap on Ctrl-C too
+trap 'exit 130' INT   # run the EXIT trap on Ctrl-C and TERM too
+trap 'exit 143' TERM
 
 # ---- prerequisites -----------------------------------------------------------------------------
 
@@ -159,13 +162,13 @@ prepare_database() {
 # Polls "$@" every 0.2 s for up to 30 s; fails early when process $pid has died.
 wait_until() {
   local pid="$1" what="$2"; shift 2
-  local i
-  for i in $(seq 1 150); do
+  local attempt
+  for attempt in $(seq 1 150); do
     kill -0 "$pid" 2>/dev/null || { log "$what exited during start-up"; return 1; }
     "$@" >/dev/null 2>&1 && return 0
     sleep 0.2
   done
-  log "$what was not ready after 30 s"
+  log "$what was not ready after $((attempt / 5)) s"
   return 1
 }
 
@@ -267,16 +270,24 @@ scenario_args() {
   esac
 }
 
-# Runs pgbench against target $1 with the extra arguments that follow; output to stdout.
+# Runs pgbench against target $1, writing its output to file $2, with the extra arguments that
+# follow. pgbench runs as a background job that we wait for: bash runs a trap only once a
+# foreground command has finished, so this lets a TERM stop the benchmark at once, and lets the
+# cleanup stop pgbench too.
 pgbench_on() {
-  local target="$1"; shift
-  local common=(-n -c "$clients" -j "$threads" "$@")
+  local target="$1" out="$2"; shift 2
+  local common=(-n -c "$clients" -j "$threads" "$@") status=0
   case "$target" in
-    direct) pgbench "${common[@]}" -h "$pg_host" -p "$pg_port" -U "$pg_user" "$db" ;;
-    parapet) PGPASSWORD="$parapet_password" pgbench "${common[@]}" -h 127.0.0.1 -p "$parapet_port" -U "$parapet_user" bench ;;
-    pgbouncer) pgbench "${common[@]}" -h 127.0.0.1 -p "$pgbouncer_port" -U "$pg_user" "$db" ;;
+    direct) pgbench "${common[@]}" -h "$pg_host" -p "$pg_port" -U "$pg_user" "$db" >"$out" 2>&1 & ;;
+    parapet) PGPASSWORD="$parapet_password" \
+      pgbench "${common[@]}" -h 127.0.0.1 -p "$parapet_port" -U "$parapet_user" bench >"$out" 2>&1 & ;;
+    pgbouncer) pgbench "${common[@]}" -h 127.0.0.1 -p "$pgbouncer_port" -U "$pg_user" "$db" >"$out" 2>&1 & ;;
     *) die "unknown target '$target' (expected direct, parapet or pgbouncer)" ;;
   esac
+  pgbench_pid=$!
+  wait "$pgbench_pid" || status=$?
+  pgbench_pid=""
+  return "$status"
 }
 
 # pgbench's own pre-run VACUUM (which -n turns off) would travel through the proxy under test;
@@ -310,7 +321,7 @@ measure() {
   vacuum_tables
   ticks_before="$(cpu_ticks "$pid")"
   # shellcheck disable=SC2046  # the scenario's arguments are meant to split
-  if pgbench_on "$target" $(scenario_args "$scenario") -T "$duration" >"$out" 2>&1; then
+  if pgbench_on "$target" "$out" $(scenario_args "$scenario") -T "$duration"; then
     tps="$(awk '/^tps = / {print $3; exit}' "$out")"
     latency="$(awk '/^latency average = / {print $4; exit}' "$out")"
     failed="$(awk '/^number of failed transactions: / {print $5; exit}' "$out")"
@@ -340,7 +351,7 @@ warm_up() {
   local target
   for target in $targets; do
     log "warming up $target for ${warmup}s"
-    pgbench_on "$target" -S -M simple -T "$warmup" >"$work/warmup-$target.log" 2>&1 \
+    pgbench_on "$target" "$work/warmup-$target.log" -S -M simple -T "$warmup" \
       || { tail -15 "$work/warmup-$target.log" >&2; die "the warm-up run on $target failed"; }
   done
 }
@@ -366,18 +377,23 @@ median() { # of the numbers in $1; prints nothing when there are none
 }
 
 versions_line() {
-  local pg pgb java_bin java_version mem
-  pg="$(psql_admin postgres -Atc 'show server_version' 2>/dev/null | awk '{print $1}')"
-  pgb="$(pgbouncer --version 2>/dev/null | awk 'NR == 1 {print $NF}')"
+  local pg pgb="not installed" java_version="not run" mem medians=""
+  pg="$(psql_admin postgres -Atc 'show server_version' 2>/dev/null | awk '{print $1}')" || pg="?"
+  if command -v pgbouncer >/dev/null 2>&1; then
+    pgb="$(pgbouncer --version 2>/dev/null | awk 'NR == 1 {print $NF}')"
+  fi
   # bin/parapet picks the newest Java 21+ on the machine; ask the running gateway which one.
-  java_bin="$(readlink -f "/proc/$parapet_pid/exe" 2>/dev/null || true)"
-  java_version="$([ -n "$java_bin" ] && "$java_bin" -XshowSettings:properties -version 2>&1 \
-    | awk -F'= ' '/java.runtime.version/ {print $2; exit}')"
+  if [ -n "$parapet_pid" ] && [ -e "/proc/$parapet_pid/exe" ]; then
+    java_version="$("$(readlink -f "/proc/$parapet_pid/exe")" -XshowSettings:properties -version 2>&1 \
+      | awk -F'= ' '/java.runtime.version/ {print $2; exit}')"
+  fi
   mem="$(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+  if (( rounds > 1 )); then
+    medians=", medians over rounds (ratio: median of the per-round ratios)"
+  fi
   printf '%s; %s CPUs (nproc), %s RAM, %s; PostgreSQL %s, PgBouncer %s, Java %s; pgbench -c %s -j %s -T %s, scale %s, %s round(s)%s\n' \
-    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$mem" "$(uname -sr)" "${pg:-?}" "${pgb:-not run}" \
-    "${java_version:-not run}" "$clients" "$threads" "$duration" "$scale" "$rounds" \
-    "$( (( rounds > 1 )) && echo ', medians over rounds (ratio: median of the per-round ratios)' || true)"
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$mem" "$(uname -sr)" "$pg" "$pgb" \
+    "$java_version" "$clients" "$threads" "$duration" "$scale" "$rounds" "$medians"
 }
 
 # The median over rounds of target $2's TPS divided by direct's TPS in the same round. Runs of one
