@@ -311,8 +311,8 @@ cpu_ticks() { # user + system CPU time of process $1 so far, in clock ticks (/pr
 }
 
 # One measured run; records TPS, latency and the proxy's CPU time per transaction, or counts a
-# failure. CPU per transaction says what the proxy costs even when the machine is too busy for
-# TPS to be trusted: it hardly depends on what else runs.
+# failure. CPU per transaction says what the proxy costs when the machine is too busy for TPS to
+# be trusted: it depends much less than TPS on what else runs.
 measure() {
   local scenario="$1" target="$2" round="$3"
   local out="$work/run-$round-$scenario-$target.log" tps latency failed transactions
