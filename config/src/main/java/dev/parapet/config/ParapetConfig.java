@@ -7,10 +7,12 @@ import java.util.Optional;
 /**
  * The whole gateway configuration, as loaded and validated by {@link ConfigLoader}. Every field
  * is non-null after loading: absent sections take their documented defaults here, so nothing
- * downstream checks for missing values.
+ * downstream checks for missing values. {@code event-loops} is the number of I/O threads (default:
+ * one per CPU); each client and its upstream connection live on one of them.
  */
 public record ParapetConfig(
         String instance,
+        Integer eventLoops,
         ListenersConfig listeners,
         TlsConfig tls,
         ClientAuthConfig clientAuth,
@@ -24,6 +26,7 @@ public record ParapetConfig(
 
     public ParapetConfig {
         instance = instance == null || instance.isBlank() ? defaultInstanceName() : instance;
+        eventLoops = eventLoops == null || eventLoops <= 0 ? Runtime.getRuntime().availableProcessors() : eventLoops;
         listeners = Objects.requireNonNullElseGet(listeners, ListenersConfig::defaults);
         tls = Objects.requireNonNullElseGet(tls, TlsConfig::none);
         clientAuth = Objects.requireNonNullElseGet(clientAuth, ClientAuthConfig::defaults);

@@ -34,7 +34,7 @@ public final class Gateway implements AutoCloseable {
         this.context = context;
         this.frontends = List.copyOf(frontends);
         this.acceptors = context.transport().newGroup(1);
-        this.workers = context.transport().newGroup(Integer.getInteger("parapet.threads", Runtime.getRuntime().availableProcessors()));
+        this.workers = context.transport().newGroup(context.config().eventLoops());
     }
 
     /** Binds every enabled listener; returns the bound address of each, by frontend name. */

@@ -4,6 +4,7 @@ import dev.parapet.postgres.message.Relayed;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,8 +12,9 @@ import java.util.List;
  * gateway acts on and what it merely forwards. Runs of messages that need nothing are emitted as
  * one {@link Relayed} slice, without copying; a relayed message larger than what has arrived is
  * forwarded piece by piece, so even a huge row never has to sit whole in memory. A message the
- * gateway observes is decoded and emitted right after the slice that carries its bytes; one it
- * intercepts is emitted as its own typed message, owning its frame.
+ * gateway observes stays inside the slice (so a whole result usually leaves as one buffer and one
+ * write) and is emitted, decoded, after that slice; one it intercepts ends the slice and is
+ * emitted as its own typed message, owning its frame.
  */
 public abstract class FramedRelayDecoder extends ByteToMessageDecoder {
 
@@ -70,6 +72,7 @@ public abstract class FramedRelayDecoder extends ByteToMessageDecoder {
         }
         int start = in.readerIndex();
         int end = start;
+        List<Object> observed = null;
         int limit = in.writerIndex();
         if (relayRemaining > 0) {
             int n = (int) Math.min(relayRemaining, limit - end);
@@ -103,25 +106,30 @@ public abstract class FramedRelayDecoder extends ByteToMessageDecoder {
                 break;
             }
             if (handling == Handling.OBSERVE) {
-                Object message = observe(tag, in.slice(end, (int) frameLength));
+                if (observed == null) {
+                    observed = new ArrayList<>(4);
+                }
+                observed.add(observe(tag, in.slice(end, (int) frameLength)));
                 end += (int) frameLength;
-                emit(in, start, end, out);
-                start = end;
-                out.add(message);
             } else {
-                emit(in, start, end, out);
+                emit(in, start, end, observed, out);
+                observed = null;
                 ByteBuf frame = in.readRetainedSlice((int) frameLength);
                 end += (int) frameLength;
                 start = end;
                 out.add(intercept(tag, frame));
             }
         }
-        emit(in, start, end, out);
+        emit(in, start, end, observed, out);
     }
 
-    private static void emit(ByteBuf in, int start, int end, List<Object> out) {
+    /** Emits the relayed bytes [start, end) as one slice, then what was observed inside them. */
+    private static void emit(ByteBuf in, int start, int end, List<Object> observed, List<Object> out) {
         if (end > start) {
             out.add(new Relayed(in.readRetainedSlice(end - start)));
+        }
+        if (observed != null) {
+            out.addAll(observed);
         }
     }
 
