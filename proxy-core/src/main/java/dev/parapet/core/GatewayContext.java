@@ -6,13 +6,14 @@ import java.util.Optional;
 
 /**
  * The shared services a protocol frontend needs, built once by the server's wiring: configuration,
- * targets, identity, sessions, metrics, transport and the client-facing TLS context (absent when
- * no certificate is configured).
+ * targets, identity and connect policy, sessions, metrics, transport and the client-facing TLS
+ * context (absent when no certificate is configured).
  */
 public record GatewayContext(
         ParapetConfig config,
         TargetRegistry targets,
         IdentityResolver identities,
+        ConnectPolicy connectPolicy,
         SessionRegistry sessions,
         GatewayMetrics metrics,
         Transport transport,

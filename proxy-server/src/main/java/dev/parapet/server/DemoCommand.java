@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
  * the demo databases, writes a configuration, certificate and keys under the state directory
  * (reused on the next start), runs the gateway in the foreground and prints what to try.
  */
-@Command(name = "demo", description = "Start a ready-to-try gateway in front of the local PostgreSQL.")
+@Command(name = "demo", description = "Start a ready-to-try gateway in front of the local PostgreSQL.",
+        subcommands = {DemoCommand.Token.class})
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--state-dir", description = "Where the demo keeps its configuration, keys and files (default: ${DEFAULT-VALUE}).",
@@ -58,14 +59,18 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.exists(cert) || !Files.exists(key)) {
             DevCertificate.generate().write(cert, key);
         }
+        DemoIssuer issuer = DemoIssuer.load(state, DemoIssuer.PORT);
+        issuer.start(DemoIssuer.PORT);
         Path configFile = state.resolve("parapet.yaml");
         Files.writeString(configFile, configYaml());
         ParapetConfig config = Main.loadOrReport(configFile);
         if (config == null) {
             return Main.INVALID;
         }
-        System.out.println(instructions(configFile, DevCertificate.fingerprintOf(cert)));
-        return Main.runUntilSignalled(config);
+        System.out.println(instructions(configFile, DevCertificate.fingerprintOf(cert), stateDir));
+        try (issuer) {
+            return Main.runUntilSignalled(config);
+        }
     }
 
     private String configYaml() {
@@ -80,45 +85,97 @@ final class DemoCommand implements Callable<Integer> {
                 tls:
                   cert: tls-cert.pem
                   key: tls-key.pem
-                dev-users:
-                  enabled: true
-                  users:
-                    - {name: alice, password: alice-demo, groups: [analysts], email: alice@example.com}
-                    - {name: bob, password: bob-demo, groups: [dba], email: bob@example.com}
-                    - {name: carol, password: carol-demo, groups: [pii-readers], email: carol@example.com}
-                    - {name: etl-agent, password: etl-agent-demo, groups: [agents]}
+                identity:
+                  issuers:
+                    - name: demo
+                      issuer: %4$s
+                      audiences: [parapet]
+                      algorithms: [ES256]
+                      service: {client-ids: [etl-agent]}
+                  user-match: require
+                  on-token-expiry: end
+                access:
+                  - id: prod-access
+                    description: only the company's people and its ETL agent reach production
+                    environments: [prod]
+                    groups: [analysts, dba, pii-readers, agents]
                 targets:
                   - name: prod
                     environment: prod
-                    upstream: {host: %1$s, port: %2$s, database: parapet_prod, user: %3$s}
+                    upstream:
+                      host: %1$s
+                      port: %2$s
+                      database: parapet_prod
+                      user: %3$s
+                      by-group:
+                        - {group: dba}
+                        - {group: analysts, role: parapet_demo_readonly}
+                        - {group: pii-readers, role: parapet_demo_readonly}
+                        - {group: agents, role: parapet_demo_readonly}
                   - name: staging
                     environment: staging
                     upstream: {host: %1$s, port: %2$s, database: parapet_staging, user: %3$s}
                 shutdown:
                   grace: 10s
-                """.formatted(host, port, postgresUser);
+                """.formatted(host, port, postgresUser, DemoIssuer.issuerUrl(DemoIssuer.PORT));
     }
 
-    private static String instructions(Path configFile, String fingerprint) {
+    private static String instructions(Path configFile, String fingerprint, Path stateDir) {
+        String token = stateDir.toString().equals(".parapet/demo") ? "bin/parapet demo token"
+                : "bin/parapet demo token --state-dir " + stateDir;
         return """
 
                 Parapet demo is starting.
-                  configuration   %s
-                  TLS certificate SHA-256 %s
+                  configuration   %1$s
+                  TLS certificate SHA-256 %2$s
+                  token issuer    %3$s (built in, for the demo only)
 
-                Try it (psql uses TLS on its own; the password is the user's demo password):
-                  PGPASSWORD=alice-demo psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"
-                  PGPASSWORD=bob-demo   psql "host=127.0.0.1 port=6432 dbname=staging user=bob sslmode=require" -c '\\dt'
-                  PGPASSWORD=alice-demo psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require" \\
-                      -c 'select full_name, email, phone from customers limit 5'
+                Log in with an OIDC token as the password (alice: analyst, bob: dba, carol: pii-reader,
+                etl-agent: a service identity); psql uses TLS on its own:
+                  PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"
+                  PGPASSWORD=$(%4$s bob) psql "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require" -c '\\dt'
+                  PGPASSWORD=$(%4$s etl-agent) psql "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require" \\
+                      -c 'select current_user, full_name, email from customers limit 3'
                   curl -s http://127.0.0.1:9090/metrics | grep ^parapet_
 
+                In the database, the session names the person: select application_name from pg_stat_activity;
+                analysts and the agent run as the read-only role parapet_demo_readonly, bob as the service user.
+
                 What gets refused:
-                  PGPASSWORD=wrong psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"      # bad password
-                  PGPASSWORD=alice-demo psql "host=127.0.0.1 port=6432 dbname=nope user=alice sslmode=require" # unknown target
-                  PGPASSWORD=alice-demo psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=disable" # no TLS
+                  PGPASSWORD=not-a-token psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"          # 28P01
+                  PGPASSWORD=$(%4$s bob) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"    # token is bob's
+                  PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=nope user=alice sslmode=require"  # 3D000
+                  PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=disable"  # TLS only
 
                 Stop with Ctrl-C: open sessions get up to 10s to finish.
-                """.formatted(configFile, fingerprint);
+                """.formatted(configFile, fingerprint, DemoIssuer.issuerUrl(DemoIssuer.PORT), token);
+    }
+
+    /** {@code parapet demo token NAME}: prints a fresh token for one of the demo's identities. */
+    @Command(name = "token", description = "Print a fresh token for a demo identity: alice, bob, carol or etl-agent.")
+    static final class Token implements Callable<Integer> {
+
+        @picocli.CommandLine.Parameters(paramLabel = "NAME", description = "alice, bob, carol or etl-agent")
+        String name;
+
+        @Option(names = "--state-dir", description = "The demo's state directory (default: ${DEFAULT-VALUE}).",
+                defaultValue = ".parapet/demo")
+        Path stateDir;
+
+        @Option(names = "--lifetime", description = "How long the token is valid, in minutes (default: ${DEFAULT-VALUE}).",
+                defaultValue = "60")
+        long minutes;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!DemoIssuer.PEOPLE.containsKey(name)) {
+                System.err.println("unknown demo identity '" + name + "': use alice, bob, carol or etl-agent");
+                return Main.INVALID;
+            }
+            Files.createDirectories(stateDir);
+            DemoIssuer issuer = DemoIssuer.load(stateDir.toAbsolutePath().normalize(), DemoIssuer.PORT);
+            System.out.println(issuer.token(name, java.time.Duration.ofMinutes(minutes)));
+            return 0;
+        }
     }
 }

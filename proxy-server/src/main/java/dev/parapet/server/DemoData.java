@@ -111,6 +111,17 @@ final class DemoData {
             cards.executeBatch();
             orders.executeBatch();
         }
+        try (Statement st = c.createStatement()) {
+            // A read-only role that analysts and agents switch to after login (upstream by-group).
+            st.execute("""
+                    do $$ begin
+                      if not exists (select from pg_roles where rolname = 'parapet_demo_readonly') then
+                        create role parapet_demo_readonly nologin;
+                      end if;
+                    end $$""");
+            st.execute("grant usage on schema public to parapet_demo_readonly");
+            st.execute("grant select on all tables in schema public to parapet_demo_readonly");
+        }
         c.commit();
         c.setAutoCommit(true);
     }

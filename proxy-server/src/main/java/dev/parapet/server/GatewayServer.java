@@ -1,7 +1,7 @@
 package dev.parapet.server;
 
 import dev.parapet.config.ParapetConfig;
-import dev.parapet.core.DevUserResolver;
+import dev.parapet.core.ConnectPolicy;
 import dev.parapet.core.Gateway;
 import dev.parapet.core.GatewayContext;
 import dev.parapet.core.GatewayMetrics;
@@ -9,6 +9,7 @@ import dev.parapet.core.IdentityResolver;
 import dev.parapet.core.SessionRegistry;
 import dev.parapet.core.TargetRegistry;
 import dev.parapet.core.Transport;
+import dev.parapet.core.identity.LoginResolver;
 import dev.parapet.postgres.PostgresFrontend;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -60,6 +61,7 @@ public final class GatewayServer implements AutoCloseable {
                 config,
                 new TargetRegistry(config.targets()),
                 identities(config),
+                new ConnectPolicy(config.access()),
                 sessions,
                 new GatewayMetrics(registry, sessions),
                 Transport.best(),
@@ -69,11 +71,14 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private static IdentityResolver identities(ParapetConfig config) {
-        if (config.devUsers().enabled()) {
-            return new DevUserResolver(config.devUsers());
+        LoginResolver logins = new LoginResolver(config);
+        if (!logins.configured()) {
+            log.warn("no identity source is configured: every login will be refused "
+                    + "(configure identity.issuers, or enable dev-users for development)");
         }
-        log.warn("no identity source is configured: every login will be refused (enable dev-users for development)");
-        return IdentityResolver.NONE;
+        config.identity().issuers().forEach(issuer -> log.info("accepting tokens from issuer {} ({}), audiences {}",
+                issuer.name(), issuer.issuer(), issuer.audiences()));
+        return logins;
     }
 
     private static Optional<SslContext> clientTls(ParapetConfig config) {
