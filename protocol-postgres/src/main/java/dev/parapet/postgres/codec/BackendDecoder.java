@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * Decodes what the database sends. During the session's startup every message is handed over as
- * its own typed message (authentication, parameters, key data), since the gateway answers them
- * itself; from the first ReadyForQuery on, results are relayed and only ReadyForQuery,
- * CommandComplete and ErrorResponse are observed on the way.
+ * its own typed message (authentication, parameters, key data, and the results of what the
+ * gateway itself runs before handing the session over), since the gateway answers them itself;
+ * after {@link #startRelay}, results are relayed and only ReadyForQuery, CommandComplete and
+ * ErrorResponse are observed on the way.
  */
 public final class BackendDecoder extends FramedRelayDecoder {
 
@@ -61,10 +62,12 @@ public final class BackendDecoder extends FramedRelayDecoder {
             return message;
         }
         frame.release();
-        if (message instanceof ReadyForQuery) {
-            startupPhase = false;
-        }
         return message;
+    }
+
+    /** The session is handed over to the client: relay from now on. Call on the channel's event loop. */
+    public void startRelay() {
+        startupPhase = false;
     }
 
     private static Object decodeBody(byte tag, ByteBuf frame) {

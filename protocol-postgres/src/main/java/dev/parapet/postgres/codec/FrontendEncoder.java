@@ -12,6 +12,7 @@ import dev.parapet.postgres.message.StartupMessage;
 import dev.parapet.postgres.message.Sync;
 import dev.parapet.postgres.message.Terminate;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
@@ -34,6 +35,17 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
     @Override
     protected void encode(ChannelHandlerContext ctx, FrontendMessage message, ByteBuf out) {
         encode(message, out);
+    }
+
+    /** A Query message frame for a statement the gateway itself runs (such as SET ROLE). */
+    public static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        ByteBuf out = alloc.buffer(sql.length() + 6);
+        out.writeByte('Q');
+        int at = out.writerIndex();
+        out.writeInt(0);
+        Frames.writeCstring(out, sql);
+        out.setInt(at, out.writerIndex() - at);
+        return out;
     }
 
     public static void encode(FrontendMessage message, ByteBuf out) {

@@ -1,5 +1,6 @@
 package dev.parapet.postgres.frontend;
 
+import dev.parapet.config.IdentityConfig;
 import dev.parapet.config.TargetConfig;
 import dev.parapet.core.AuthenticationException;
 import dev.parapet.core.Backpressure;
@@ -8,6 +9,7 @@ import dev.parapet.core.GatewayContext;
 import dev.parapet.core.GatewayMetrics;
 import dev.parapet.core.Identity;
 import dev.parapet.core.ProtocolSession;
+import dev.parapet.core.UpstreamAccount;
 import dev.parapet.postgres.codec.FrontendDecoder;
 import dev.parapet.postgres.codec.ProtocolException;
 import dev.parapet.postgres.message.Authentication;
@@ -83,7 +85,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private int clientProcessId;
     private char transactionStatus = 'I';
     private boolean upstreamSentFatal;
-    private boolean shutdownRequested;
+    /** Why the session ends at its next idle point (gateway shutdown, token expiry), if it does. */
+    private ErrorResponse endWhenIdle;
+    private ScheduledFuture<?> tokenExpiry;
 
     ClientSession(GatewayContext context, CancelKeys cancelKeys, UpstreamConnector connector, AtomicInteger connections) {
         this.context = context;
@@ -300,9 +304,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         target = found.get();
+        var refusal = context.connectPolicy().refusal(identity, target);
+        if (refusal.isPresent()) {
+            var rule = refusal.get();
+            context.metrics().loginRefused("postgres", "access_rule");
+            log.info("session {}: access rule {} refuses {} ({}) on target {}", id, rule.id(), identity.label(),
+                    identity.subject(), target.name());
+            fatal("28000", "access rule \"" + rule.id() + "\" does not let " + identity.label() + " use target \""
+                    + target.name() + "\"" + (rule.description() == null ? "" : ": " + rule.description()));
+            return;
+        }
         meters = context.metrics().target(target.name(), "postgres");
         upstreamConnectStart = System.nanoTime();
-        connector.connect(ctx.channel().eventLoop(), target, upstreamParameters(), this).addListener(f -> {
+        connector.connect(ctx.channel().eventLoop(), target, UpstreamAccount.of(target, identity), upstreamParameters(), this).addListener(f -> {
             if (!f.isSuccess()) {
                 upstreamFailed(ErrorResponse.fatal("08001", "target \"" + target.name()
                         + "\" is unavailable: the gateway cannot connect to its database"), f.cause().toString());
@@ -372,9 +386,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         startupTimeout.cancel(false);
         context.sessions().add(this);
         meters.login();
+        scheduleTokenExpiry();
         log.info("session {}: {} ({}) connected to target {} from {}", id, identity.label(), identity.kind(),
                 target.name(), ctx.channel().remoteAddress());
         Backpressure.link(ctx.channel(), upstream);
+    }
+
+    /** With on-token-expiry: end, the session ends when its token does (at its next idle point). */
+    private void scheduleTokenExpiry() {
+        if (context.config().identity().onTokenExpiry() != IdentityConfig.OnExpiry.END) {
+            return;
+        }
+        identity.expiresAt().ifPresent(expiry -> {
+            long delay = Math.max(0, expiry.toEpochMilli() - System.currentTimeMillis());
+            tokenExpiry = ctx.executor().schedule(() -> {
+                log.info("session {}: the token of {} expired at {}; ending the session", id, identity.label(), expiry);
+                endWhenIdle(ErrorResponse.fatal("28000", "the session's token expired at " + expiry
+                        + "; reconnect with a fresh token"));
+            }, delay, TimeUnit.MILLISECONDS);
+        });
     }
 
     @Override
@@ -404,9 +434,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 if (sent != 0) {
                     meters.upstreamLatency(System.nanoTime() - sent);
                 }
-                if (shutdownRequested && idle()) {
+                if (endWhenIdle != null && idle()) {
                     ctx.flush();
-                    endForShutdown();
+                    end(endWhenIdle);
                 }
             }
             case ErrorResponse m -> {
@@ -457,20 +487,25 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void shutdownWhenIdle() {
-        ctx.channel().eventLoop().execute(() -> {
-            shutdownRequested = true;
-            if (state != State.RELAY) {
-                if (state != State.CLOSED) {
-                    fatal("57P01", "the gateway is shutting down");
-                }
-            } else if (idle()) {
-                endForShutdown();
-            }
-        });
+        ctx.channel().eventLoop().execute(() -> endWhenIdle(ErrorResponse.fatal("57P01",
+                "terminating connection because the gateway is shutting down; reconnect to another instance")));
     }
 
-    private void endForShutdown() {
-        fatal("57P01", "terminating connection because the gateway is shutting down; reconnect to another instance");
+    /** Ends the session now if it is idle or still logging in, else at its next idle point. */
+    private void endWhenIdle(ErrorResponse reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (endWhenIdle == null) {
+            endWhenIdle = reason;
+        }
+        if (state != State.RELAY || idle()) {
+            end(endWhenIdle);
+        }
+    }
+
+    private void end(ErrorResponse reason) {
+        fatal(reason.sqlState(), reason.message());
     }
 
     @Override
@@ -518,6 +553,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         state = State.CLOSED;
         if (startupTimeout != null) {
             startupTimeout.cancel(false);
+        }
+        if (tokenExpiry != null) {
+            tokenExpiry.cancel(false);
         }
         if (clientProcessId != 0) {
             cancelKeys.remove(clientProcessId);

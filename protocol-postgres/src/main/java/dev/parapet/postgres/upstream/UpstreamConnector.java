@@ -3,6 +3,7 @@ package dev.parapet.postgres.upstream;
 import dev.parapet.config.TargetConfig;
 import dev.parapet.config.UpstreamTlsConfig;
 import dev.parapet.core.Transport;
+import dev.parapet.core.UpstreamAccount;
 import dev.parapet.postgres.codec.BackendDecoder;
 import dev.parapet.postgres.codec.FrontendEncoder;
 import io.netty.bootstrap.Bootstrap;
@@ -35,11 +36,11 @@ public final class UpstreamConnector {
     }
 
     /**
-     * Starts connecting and logging in to {@code target}'s database; the outcome reaches
+     * Starts connecting and logging in to {@code target}'s database as {@code account}; the outcome reaches
      * {@code events}. Returns the upstream channel's connect future.
      */
-    public ChannelFuture connect(EventLoop loop, TargetConfig target, Map<String, String> startupParameters,
-            UpstreamEvents events) {
+    public ChannelFuture connect(EventLoop loop, TargetConfig target, UpstreamAccount account,
+            Map<String, String> startupParameters, UpstreamEvents events) {
         var upstream = target.upstream();
         InetSocketAddress server = InetSocketAddress.createUnresolved(upstream.host(), upstream.port());
         Optional<SslContext> tls = tlsByTarget.computeIfAbsent(target.name(), name -> sslContext(upstream.tls()));
@@ -56,7 +57,7 @@ public final class UpstreamConnector {
                         tls.ifPresent(ctx -> ch.pipeline().addLast("tls-negotiation", new UpstreamTlsNegotiator(ctx, server)));
                         ch.pipeline().addLast("decoder", new BackendDecoder());
                         ch.pipeline().addLast("encoder", FrontendEncoder.INSTANCE);
-                        ch.pipeline().addLast("upstream", new UpstreamHandler(target, startupParameters, events));
+                        ch.pipeline().addLast("upstream", new UpstreamHandler(target, account, startupParameters, events));
                     }
                 });
         return bootstrap.connect(upstream.host(), upstream.port());

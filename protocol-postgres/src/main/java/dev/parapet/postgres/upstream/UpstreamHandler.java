@@ -1,6 +1,9 @@
 package dev.parapet.postgres.upstream;
 
 import dev.parapet.config.TargetConfig;
+import dev.parapet.core.UpstreamAccount;
+import dev.parapet.postgres.codec.BackendDecoder;
+import dev.parapet.postgres.codec.FrontendEncoder;
 import dev.parapet.postgres.auth.AuthenticationFailure;
 import dev.parapet.postgres.auth.Md5Password;
 import dev.parapet.postgres.auth.ScramSha256Client;
@@ -35,16 +38,20 @@ import java.util.Map;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private final TargetConfig target;
+    private final UpstreamAccount account;
     private final Map<String, String> startupParameters;
     private final UpstreamEvents events;
-    private final List<ParameterStatus> parameters = new ArrayList<>();
+    private final Map<String, ParameterStatus> parameters = new LinkedHashMap<>();
+    private boolean roleRequested;
     private BackendKeyData key;
     private ScramSha256Client scram;
     private boolean ready;
     private boolean failed;
 
-    UpstreamHandler(TargetConfig target, Map<String, String> startupParameters, UpstreamEvents events) {
+    UpstreamHandler(TargetConfig target, UpstreamAccount account, Map<String, String> startupParameters,
+            UpstreamEvents events) {
         this.target = target;
+        this.account = account;
         this.startupParameters = startupParameters;
         this.events = events;
     }
@@ -52,7 +59,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Map<String, String> params = new LinkedHashMap<>();
-        params.put("user", target.upstream().user());
+        params.put("user", account.user());
         params.put("database", target.upstream().database());
         params.putAll(startupParameters);
         ctx.writeAndFlush(new StartupMessage(3, 0, params));
@@ -71,19 +78,30 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         try {
             switch ((BackendMessage) msg) {
                 case Authentication auth -> authenticate(ctx, auth);
-                case ParameterStatus status -> parameters.add(status);
+                case ParameterStatus status -> parameters.put(status.name(), status);
                 case BackendKeyData data -> key = data;
                 case ReadyForQuery rfq -> {
+                    if (account.role().isPresent() && !roleRequested) {
+                        // Switch to the group's role before the client gets the session.
+                        roleRequested = true;
+                        ctx.writeAndFlush(FrontendEncoder.query(ctx.alloc(), "SET ROLE " + quoteIdentifier(account.role().get())));
+                        return;
+                    }
                     ready = true;
-                    events.upstreamReady(parameters, key == null ? new BackendKeyData(0, 0) : key);
+                    ctx.pipeline().get(BackendDecoder.class).startRelay();
+                    events.upstreamReady(List.copyOf(parameters.values()), key == null ? new BackendKeyData(0, 0) : key);
                 }
                 case ErrorResponse error when error.notice() -> { }
+                case ErrorResponse error when roleRequested -> fail(ctx, ErrorResponse.fatal("08004", "target \""
+                        + target.name() + "\" cannot switch to the database role set for your group; ask the gateway's operator"),
+                        "SET ROLE " + account.role().orElse("") + " failed: " + error.sqlState() + " " + error.message());
                 case ErrorResponse error -> fail(ctx, error.sqlState().startsWith("28")
                         ? ErrorResponse.fatal("08004", "target \"" + target.name()
                                 + "\" refused the gateway's service credentials; ask the gateway's operator to check them")
                         : ErrorResponse.fatal(error.sqlState(), "target \"" + target.name() + "\": " + error.message()),
                         "upstream refused the session: " + error.sqlState() + " " + error.message());
                 case NegotiateProtocolVersion negotiate -> { }
+                case CommandComplete complete when roleRequested -> { }
                 case CommandComplete complete -> fail(ctx, unexpected(), "CommandComplete during startup");
                 case Relayed relayed -> {
                     relayed.bytes().release();
@@ -101,8 +119,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void authenticate(ChannelHandlerContext ctx, Authentication auth) throws AuthenticationFailure {
-        String user = target.upstream().user();
-        String password = target.upstream().password().reveal();
+        String user = account.user();
+        String password = account.password().reveal();
         switch (auth.type()) {
             case Authentication.OK -> { }
             case Authentication.CLEARTEXT_PASSWORD -> ctx.writeAndFlush(PasswordMessage.ofPassword(requirePassword(password)));
@@ -137,6 +155,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             default -> throw new AuthenticationFailure("the database asks for authentication method " + auth.type()
                     + ", which the gateway does not support (use trust, password, md5 or scram-sha-256)");
         }
+    }
+
+    static String quoteIdentifier(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     private String requirePassword(String password) throws AuthenticationFailure {

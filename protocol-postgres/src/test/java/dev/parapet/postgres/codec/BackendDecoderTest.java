@@ -44,6 +44,7 @@ class BackendDecoderTest {
     private static final byte[] DATA_ROW_1 = bytes().message('D', bytes().int16(1).int32(1).raw(ascii("1"))).toArray();
     /** CommandComplete 'C' "SELECT 1". */
     private static final byte[] SELECT_1_COMPLETE = bytes().message('C', bytes().cstring("SELECT 1")).toArray();
+    private static final byte[] SET_COMPLETE = bytes().message('C', bytes().cstring("SET")).toArray();
     /** ErrorResponse 'E' as PostgreSQL 15 sends it for a missing table. */
     private static final byte[] NO_SUCH_TABLE = bytes().message('E', bytes()
             .int8('S').cstring("ERROR").int8('V').cstring("ERROR").int8('C').cstring("42P01")
@@ -73,6 +74,7 @@ class BackendDecoderTest {
         assertThat(out).hasSize(2);
         assertThat(out.get(0)).isInstanceOfSatisfying(Authentication.class, a -> assertThat(a.type()).isEqualTo(Authentication.OK));
         assertThat(out.get(1)).isEqualTo(ReadyForQuery.IDLE);
+        channel.pipeline().get(BackendDecoder.class).startRelay();
     }
 
     @Test
@@ -130,18 +132,22 @@ class BackendDecoderTest {
     }
 
     @Test
-    void switchesToRelayAfterReadyForQueryWithinTheSameBuffer() {
-        byte[] results = concat(ROW_DESCRIPTION, DATA_ROW_1, SELECT_1_COMPLETE);
-        List<Object> out = feed(concat(AUTH_OK, SERVER_VERSION, KEY_DATA, READY_IDLE, results, READY_IDLE));
-        assertThat(out).hasSize(7);
+    void staysInStartupUntilToldAndThenRelays() {
+        // What the gateway runs itself after login (SET ROLE) is still decoded message by message.
+        List<Object> out = feed(concat(AUTH_OK, SERVER_VERSION, KEY_DATA, READY_IDLE, SET_COMPLETE, READY_IDLE));
+        assertThat(out).hasSize(6);
         assertThat(out.get(0)).isInstanceOfSatisfying(Authentication.class, a -> assertThat(a.type()).isEqualTo(Authentication.OK));
-        assertThat(out.subList(1, 4)).containsExactly(new ParameterStatus("server_version", "15.4"),
-                new BackendKeyData(4242, 0x01020304), ReadyForQuery.IDLE);
-        // Relayed from here on: the rest of the read as one slice, then what was observed in it.
-        assertThat(out.get(4)).isInstanceOf(Relayed.class);
-        assertThat(content(out.get(4))).isEqualTo(concat(results, READY_IDLE));
-        assertThat(out.get(5)).isEqualTo(new CommandComplete("SELECT 1"));
-        assertThat(out.get(6)).isEqualTo(ReadyForQuery.IDLE);
+        assertThat(out.subList(1, 6)).containsExactly(new ParameterStatus("server_version", "15.4"),
+                new BackendKeyData(4242, 0x01020304), ReadyForQuery.IDLE, new CommandComplete("SET"), ReadyForQuery.IDLE);
+        channel.pipeline().get(BackendDecoder.class).startRelay();
+        byte[] results = concat(ROW_DESCRIPTION, DATA_ROW_1, SELECT_1_COMPLETE);
+        out = feed(concat(results, READY_IDLE));
+        // Relayed now: the whole read as one slice, then what was observed in it.
+        assertThat(out).hasSize(3);
+        assertThat(out.get(0)).isInstanceOf(Relayed.class);
+        assertThat(content(out.get(0))).isEqualTo(concat(results, READY_IDLE));
+        assertThat(out.get(1)).isEqualTo(new CommandComplete("SELECT 1"));
+        assertThat(out.get(2)).isEqualTo(ReadyForQuery.IDLE);
         Wire.releaseAll(out);
     }
 
