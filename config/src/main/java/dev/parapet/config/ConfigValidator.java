@@ -148,9 +148,6 @@ final class ConfigValidator {
             if (g.group() == null || g.group().isBlank()) {
                 error.accept(where, "a by-group entry needs a 'group'");
             }
-            if (g.user() == null && g.role() == null) {
-                error.accept(where, "a by-group entry needs a 'user' (with its password) or a 'role'");
-            }
             if (g.role() != null && !g.role().matches("[A-Za-z_][A-Za-z0-9_$]{0,62}")) {
                 error.accept(where + "/role", "role '" + g.role() + "' is not a plain identifier");
             }

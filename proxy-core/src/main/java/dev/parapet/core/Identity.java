@@ -39,6 +39,14 @@ public record Identity(
         };
     }
 
+    /**
+     * A stable, readable handle for the database's own records (the upstream application_name):
+     * the email where there is one, else the subject. Display names are neither unique nor stable.
+     */
+    public String handle() {
+        return email == null || email.isBlank() ? subject : email;
+    }
+
     public List<String> sortedGroups() {
         return groups.stream().sorted().toList();
     }

@@ -49,17 +49,26 @@ class DemoIT {
         try {
             waitFor(output, "postgres listener on", demo);
             String printed = Files.readString(output);
-            assertThat(printed).contains("PGPASSWORD=alice-demo psql \"host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require\"");
-            var ok = GatewayFixture.run(Map.of("PGPASSWORD", "alice-demo"), null, "psql", "-X", "-At",
+            assertThat(printed).contains("psql \"host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require\"")
+                    .contains("bin/parapet demo token --state-dir " + state + " alice");
+            String alice = token(bin, state, "alice");
+            var ok = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X", "-At",
                     "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require",
                     "-c", "select count(*) from customers", "-c", "select ssl from pg_stat_ssl where pid = pg_backend_pid()",
-                    "-c", "show application_name").assertSuccess();
-            assertThat(ok.output()).contains(String.valueOf(DemoData.CUSTOMERS)).contains("parapet:alice:psql");
-            var plain = GatewayFixture.run(Map.of("PGPASSWORD", "alice-demo"), null, "psql", "-X",
+                    "-c", "show application_name", "-c", "select current_user").assertSuccess();
+            assertThat(ok.output()).contains(String.valueOf(DemoData.CUSTOMERS)).contains("parapet:alice@example.com:psql")
+                    .contains("parapet_demo_readonly");
+            var bob = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "bob")), null, "psql", "-X", "-At",
+                    "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require", "-c", "select current_user").assertSuccess();
+            assertThat(bob.output().trim()).isEqualTo(GatewayFixture.PG_SUPERUSER);
+            var mismatch = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "bob")), null, "psql", "-X",
+                    "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require", "-c", "select 1");
+            assertThat(mismatch.output()).contains("does not match the token's user");
+            var plain = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X",
                     "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=disable", "-c", "select 1");
             assertThat(plain.exitCode()).isNotZero();
             assertThat(plain.output()).contains("requires an encrypted connection");
-            var unknown = GatewayFixture.run(Map.of("PGPASSWORD", "alice-demo"), null, "psql", "-X",
+            var unknown = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X",
                     "host=127.0.0.1 port=6432 dbname=nope user=alice sslmode=require", "-c", "select 1");
             assertThat(unknown.output()).contains("target \"nope\" does not exist");
             demo.destroy();
@@ -70,6 +79,13 @@ class DemoIT {
             demo.destroyForcibly();
             demo.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static String token(Path bin, Path state, String name) throws Exception {
+        var result = GatewayFixture.run(Map.of(), null, bin.toString(), "demo", "token", "--state-dir", state.toString(), name)
+                .assertSuccess();
+        String[] lines = result.output().trim().split("\n");
+        return lines[lines.length - 1].trim();
     }
 
     private static void waitFor(Path output, String text, Process process) throws IOException, InterruptedException {

@@ -342,7 +342,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
         });
         String app = startupParameters.get("application_name");
-        String tag = "parapet:" + identity.label() + (app == null || app.isEmpty() ? "" : ":" + app);
+        String tag = "parapet:" + identity.handle() + (app == null || app.isEmpty() ? "" : ":" + app);
         params.put("application_name", truncate(tag, APPLICATION_NAME_LIMIT));
         if (startupParameters.containsKey("options")) {
             log.info("session {}: the client's 'options' startup parameter is not passed to the database", id);

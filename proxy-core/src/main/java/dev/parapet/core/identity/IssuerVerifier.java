@@ -3,6 +3,8 @@ package dev.parapet.core.identity;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -49,6 +51,7 @@ final class IssuerVerifier {
     private final ClaimMapper mapper;
     private final Set<JWSAlgorithm> algorithms;
     private volatile DefaultJWTProcessor<SecurityContext> processor;
+    private long lastForcedRefresh;
 
     IssuerVerifier(IssuerConfig config) {
         this.config = config;
@@ -68,11 +71,31 @@ final class IssuerVerifier {
         return algorithms.contains(algorithm);
     }
 
-    /** Verifies the token and maps its claims; refusals carry a message fit for the client. */
+    /**
+     * Verifies the token and maps its claims; refusals carry a message fit for the client. A
+     * signature that fails against a cached key may mean the issuer replaced a key under the same
+     * key id: the key set is then fetched again (at most once per refresh interval) and the token
+     * checked once more.
+     */
     Identity verify(SignedJWT token) throws AuthenticationException {
+        try {
+            return verify(token, processor());
+        } catch (AuthenticationException e) {
+            if (!"signature".equals(e.reason())) {
+                throw e;
+            }
+            DefaultJWTProcessor<SecurityContext> refreshed = refreshedProcessor();
+            if (refreshed == null) {
+                throw e;
+            }
+            return verify(token, refreshed);
+        }
+    }
+
+    private Identity verify(SignedJWT token, DefaultJWTProcessor<SecurityContext> processor) throws AuthenticationException {
         JWTClaimsSet claims;
         try {
-            claims = processor().process(token, null);
+            claims = processor.process(token, null);
         } catch (BadJWTException e) {
             throw claimsRefusal(token, e);
         } catch (BadJWSException e) {
@@ -117,7 +140,7 @@ final class IssuerVerifier {
             return new AuthenticationException("not_yet_valid", "the token is not valid before "
                     + instant(unverified.getNotBeforeTime()));
         }
-        if (message.contains("audience")) {
+        if (message.contains("audience") || message.contains("aud claim")) {
             return new AuthenticationException("audience", "the token's audience " + unverified.getAudience()
                     + " is not one this gateway accepts for issuer " + config.name());
         }
@@ -145,14 +168,41 @@ final class IssuerVerifier {
         }
     }
 
+    /**
+     * A processor over a freshly fetched key set, replacing the current one; null when the last
+     * refresh was too recent or the fetch fails (the cached keys then stay in use).
+     */
+    private synchronized DefaultJWTProcessor<SecurityContext> refreshedProcessor() {
+        long now = System.nanoTime();
+        if (lastForcedRefresh != 0 && now - lastForcedRefresh < config.jwksRefreshInterval().toNanos()) {
+            return null;
+        }
+        lastForcedRefresh = now;
+        try {
+            JWKSource<SecurityContext> keys = keySource(jwksUrl());
+            keys.get(new JWKSelector(new JWKMatcher.Builder().build()), null);
+            processor = processor(keys);
+            return processor;
+        } catch (AuthenticationException | KeySourceException e) {
+            return null;
+        }
+    }
+
     private DefaultJWTProcessor<SecurityContext> buildProcessor(URL jwks) {
-        JWKSource<SecurityContext> keys = JWKSourceBuilder
+        return processor(keySource(jwks));
+    }
+
+    private JWKSource<SecurityContext> keySource(URL jwks) {
+        return JWKSourceBuilder
                 .create(jwks, new DefaultResourceRetriever(FETCH_TIMEOUT_MS, FETCH_TIMEOUT_MS, MAX_JWKS_BYTES))
                 .cache(config.jwksCacheTtl().toMillis(), FETCH_TIMEOUT_MS)
                 .rateLimited(config.jwksRefreshInterval().toMillis())
                 .outageTolerant(OUTAGE_TOLERANCE.toMillis())
                 .retrying(true)
                 .build();
+    }
+
+    private DefaultJWTProcessor<SecurityContext> processor(JWKSource<SecurityContext> keys) {
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
         p.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"),
                 new JOSEObjectType("application/at+jwt"), null));
