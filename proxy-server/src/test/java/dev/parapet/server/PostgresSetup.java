@@ -195,6 +195,32 @@ final class PostgresSetup {
         }
     }
 
+    /**
+     * Waits until a direct login as {@code role} with a wrong password is refused, i.e. until the
+     * server has loaded pg_hba.conf lines that make it ask that role for a password.
+     */
+    static void awaitPasswordRequired(String role) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            Properties props = new Properties();
+            props.setProperty("user", role);
+            props.setProperty("password", "certainly-not-the-password");
+            props.setProperty("sslmode", "prefer");
+            try (Connection ignored = DriverManager.getConnection("jdbc:postgresql://" + GatewayFixture.PG_HOST + ":"
+                    + GatewayFixture.PG_PORT + "/postgres", props)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("PostgreSQL still lets " + role + " in without its password");
+                }
+                Thread.sleep(100);
+            } catch (SQLException e) {
+                if ("28P01".equals(e.getSQLState())) {
+                    return;
+                }
+                throw e;
+            }
+        }
+    }
+
     /** The server's TLS files: the CA that signed its certificate (for the gateway to trust). */
     record ServerTls(Path caCertificate) {
     }
