@@ -219,8 +219,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!ready) {
-            fail(ctx, ErrorResponse.fatal("08006", "cannot log in to target \"" + target.name()
-                    + "\": the connection to its database failed"), cause.toString());
+            String reason = UpstreamTlsNegotiator.reasonForClient(cause).orElse("the connection to its database failed");
+            fail(ctx, ErrorResponse.fatal("08006", "cannot log in to target \"" + target.name() + "\": " + reason),
+                    cause.toString());
         } else {
             ctx.close();
         }
