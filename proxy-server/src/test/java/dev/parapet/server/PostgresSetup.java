@@ -51,7 +51,8 @@ import org.junit.jupiter.api.Assumptions;
  * files, so it only runs as root where pg_hba.conf is writable (this project's machines); anywhere
  * else it says why not and the tests that need it are skipped. Every step is idempotent: the
  * pg_hba.conf lines live in one marked block at the top of the file, and the TLS files are kept
- * and reused while they are valid.
+ * and reused while they are valid. To undo it all: remove that block, {@code ALTER SYSTEM RESET}
+ * ssl, ssl_cert_file and ssl_key_file, reload, and drop the parapet_* roles.
  */
 final class PostgresSetup {
 
