@@ -14,6 +14,9 @@ public interface ProtocolSession {
      */
     void shutdownWhenIdle();
 
-    /** The grace period is over: end the session now. */
+    /**
+     * The grace period is over: end the session now, with an error telling the client why. May
+     * return before the session is closed; a closed session removes itself from the registry.
+     */
     void closeNow();
 }

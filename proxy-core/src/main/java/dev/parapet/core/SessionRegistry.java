@@ -12,6 +12,9 @@ public final class SessionRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
 
+    /** How long the sessions closed at the end of the grace may take to write their last message. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
     private final Map<Long, ProtocolSession> sessions = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean draining;
@@ -54,6 +57,13 @@ public final class SessionRegistry {
         if (forced > 0) {
             log.warn("shutdown grace of {} is over: closing {} session(s) that are still busy", grace, forced);
             sessions.values().forEach(ProtocolSession::closeNow);
+            // closeNow only schedules the close on each session's event loop. Wait for it: once the
+            // loops shut down they drop their channels before running queued tasks, and the
+            // clients would lose the error that tells them why.
+            long closed = System.nanoTime() + CLOSE_WAIT.toNanos();
+            while (!sessions.isEmpty() && System.nanoTime() < closed) {
+                Thread.sleep(10);
+            }
         }
         return forced;
     }

@@ -84,6 +84,18 @@ public final class GatewayFixture {
                 """.formatted(PG_HOST, PG_PORT, DATABASE, PG_SUPERUSER);
     }
 
+    /**
+     * The default configuration with more targets, each given as one YAML list item in flow
+     * style, e.g. {@code "- {name: x, upstream: {port: 5432, database: x, user: x}}"}.
+     */
+    public static String defaultConfigWithTargets(String... targets) {
+        StringBuilder more = new StringBuilder();
+        for (String target : targets) {
+            more.append("  ").append(target).append('\n');
+        }
+        return defaultConfig().replace("limits:\n", more + "limits:\n");
+    }
+
     /** Creates and seeds the test database (idempotent). */
     public static synchronized void prepareDatabase() throws SQLException {
         try (Connection admin = direct("postgres")) {

@@ -45,6 +45,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private boolean roleRequested;
     private BackendKeyData key;
     private ScramSha256Client scram;
+    private boolean scramVerified;
     private boolean ready;
     private boolean failed;
 
@@ -122,7 +123,14 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         String user = account.user();
         String password = account.password().reveal();
         switch (auth.type()) {
-            case Authentication.OK -> { }
+            case Authentication.OK -> {
+                // A server may only skip its SCRAM signature by never starting SCRAM; one that
+                // starts and then reports success without proving it knows the password is not
+                // trusted.
+                if (scram != null && !scramVerified) {
+                    throw new AuthenticationFailure("the server ended SCRAM without its signature: it may not be the real database");
+                }
+            }
             case Authentication.CLEARTEXT_PASSWORD -> ctx.writeAndFlush(PasswordMessage.ofPassword(requirePassword(password)));
             case Authentication.MD5_PASSWORD -> ctx.writeAndFlush(PasswordMessage.ofPassword(
                     Md5Password.response(user, requirePassword(password), auth.data())));
@@ -151,6 +159,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                     throw new AuthenticationFailure("SASL final without a SASL start");
                 }
                 scram.verifyServerFinal(auth.data());
+                scramVerified = true;
             }
             default -> throw new AuthenticationFailure("the database asks for authentication method " + auth.type()
                     + ", which the gateway does not support (use trust, password, md5 or scram-sha-256)");
@@ -210,8 +219,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!ready) {
-            fail(ctx, ErrorResponse.fatal("08006", "cannot log in to target \"" + target.name()
-                    + "\": the connection to its database failed"), cause.toString());
+            String reason = UpstreamTlsNegotiator.reasonForClient(cause).orElse("the connection to its database failed");
+            fail(ctx, ErrorResponse.fatal("08006", "cannot log in to target \"" + target.name() + "\": " + reason),
+                    cause.toString());
         } else {
             ctx.close();
         }
