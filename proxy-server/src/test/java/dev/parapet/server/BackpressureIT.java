@@ -61,10 +61,11 @@ class BackpressureIT {
             watch.start();
             long rows;
             long bytes;
-            try (PgWire client = new PgWire(port)) {
-                client.login("it", "alice", "alice-pw");
-                client.query("select repeat('x', " + ROW_WIDTH + ") from generate_series(1, " + ROWS + ")");
-                long[] counted = readSlowly(client.raw());
+            try (RawPgConnection client = RawPgConnection.open(port)) {
+                client.login("alice", "alice-pw", "it");
+                client.socket().setSoTimeout(30_000);
+                client.sendQuery("select repeat('x', " + ROW_WIDTH + ") from generate_series(1, " + ROWS + ")");
+                long[] counted = readSlowly(client.socket().getInputStream());
                 rows = counted[0];
                 bytes = counted[1];
             } finally {

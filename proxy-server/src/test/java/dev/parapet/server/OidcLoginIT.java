@@ -287,14 +287,11 @@ class OidcLoginIT {
 
     /** Logs in over a raw socket and returns the error's fields (fails if the login succeeds). */
     static Map<Character, String> refusal(String user, String password) throws Exception {
-        try (PgWire wire = new PgWire(gateway.port())) {
-            wire.startup(Map.of("user", user, "database", "it"));
-            PgWire.Message auth = wire.read();
-            assertThat((Object) auth.tag()).isEqualTo('R');
-            wire.send('p', (password + "\0").getBytes(StandardCharsets.UTF_8));
-            PgWire.Message answer = wire.read();
-            assertThat((Object) answer.tag()).as("the gateway answers the login with an error").isEqualTo('E');
-            return answer.fields();
+        try (RawPgConnection c = RawPgConnection.open(gateway.port())) {
+            c.sendStartup(Map.of("user", user, "database", "it"));
+            assertThat(c.expect('R').int32(0)).as("cleartext password request").isEqualTo(3);
+            c.sendPassword(password);
+            return c.expectError().fields();
         }
     }
 }
