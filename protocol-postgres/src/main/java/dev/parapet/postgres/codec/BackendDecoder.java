@@ -3,11 +3,13 @@ package dev.parapet.postgres.codec;
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.CommandComplete;
+import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.RowDescription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.util.ArrayList;
@@ -20,7 +22,9 @@ import java.util.Map;
  * its own typed message (authentication, parameters, key data, and the results of what the
  * gateway itself runs before handing the session over), since the gateway answers them itself;
  * after {@link #startRelay}, results are relayed and only ReadyForQuery, CommandComplete and
- * ErrorResponse are observed on the way.
+ * ErrorResponse are observed on the way. While {@link #inspectRows} is on (when something must
+ * look at results, as masking does), RowDescription is observed too and each DataRow is handed
+ * over on its own.
  */
 public final class BackendDecoder extends FramedRelayDecoder {
 
@@ -28,6 +32,7 @@ public final class BackendDecoder extends FramedRelayDecoder {
     private static final int MAX_LENGTH = 0x40000000;
 
     private boolean startupPhase = true;
+    private boolean inspectRows;
 
     public BackendDecoder() {
         super(MAX_LENGTH, Integer.MAX_VALUE);
@@ -40,6 +45,8 @@ public final class BackendDecoder extends FramedRelayDecoder {
         }
         return switch (tag) {
             case 'Z', 'C', 'E' -> Handling.OBSERVE;
+            case 'T' -> inspectRows ? Handling.OBSERVE : Handling.RELAY;
+            case 'D' -> inspectRows ? Handling.INTERCEPT : Handling.RELAY;
             default -> Handling.RELAY;
         };
     }
@@ -51,6 +58,9 @@ public final class BackendDecoder extends FramedRelayDecoder {
 
     @Override
     protected Object intercept(byte tag, ByteBuf frame) {
+        if (tag == 'D' && !startupPhase) {
+            return new DataRow(frame);
+        }
         Object message;
         try {
             message = decodeBody(tag, frame);
@@ -70,6 +80,11 @@ public final class BackendDecoder extends FramedRelayDecoder {
         startupPhase = false;
     }
 
+    /** Whether row descriptions are observed and data rows handed over one by one (default: off). */
+    public void inspectRows(boolean on) {
+        inspectRows = on;
+    }
+
     private static Object decodeBody(byte tag, ByteBuf frame) {
         int end = frame.writerIndex();
         return switch (tag) {
@@ -79,8 +94,9 @@ public final class BackendDecoder extends FramedRelayDecoder {
                 yield new ParameterStatus(name, Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end));
             }
             case 'K' -> new BackendKeyData(frame.getInt(5), frame.getInt(9));
-            case 'Z' -> new ReadyForQuery((char) frame.getByte(5));
+            case 'Z' -> ReadyForQuery.of((char) frame.getByte(5));
             case 'C' -> new CommandComplete(Frames.cstring(frame, 5, end));
+            case 'T' -> rowDescription(frame, end);
             case 'E', 'N' -> new ErrorResponse(fields(frame, end), tag == 'N');
             case 'v' -> {
                 int count = frame.getInt(9);
@@ -94,6 +110,23 @@ public final class BackendDecoder extends FramedRelayDecoder {
             }
             default -> new Relayed(frame);
         };
+    }
+
+    private static RowDescription rowDescription(ByteBuf frame, int end) {
+        int count = frame.getUnsignedShort(5);
+        List<RowDescription.Field> fields = new ArrayList<>(count);
+        int i = 7;
+        for (int k = 0; k < count; k++) {
+            String name = Frames.cstring(frame, i, end);
+            i = Frames.skipCstring(frame, i, end);
+            if (i + 18 > end) {
+                throw new ProtocolException("RowDescription is truncated");
+            }
+            fields.add(new RowDescription.Field(name, frame.getInt(i), frame.getShort(i + 4), frame.getInt(i + 6),
+                    frame.getShort(i + 10), frame.getInt(i + 12), frame.getShort(i + 16)));
+            i += 18;
+        }
+        return new RowDescription(fields);
     }
 
     static Map<Character, String> fields(ByteBuf frame, int end) {

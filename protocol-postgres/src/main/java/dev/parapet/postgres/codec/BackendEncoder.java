@@ -4,11 +4,13 @@ import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
 import dev.parapet.postgres.message.CommandComplete;
+import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.RowDescription;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,7 +27,7 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
 
     @Override
     public boolean acceptOutboundMessage(Object msg) throws Exception {
-        return msg instanceof BackendMessage && !(msg instanceof Relayed);
+        return msg instanceof BackendMessage && !(msg instanceof Relayed || msg instanceof DataRow);
     }
 
     @Override
@@ -67,6 +69,17 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
                 m.unrecognizedOptions().forEach(option -> Frames.writeCstring(out, option));
                 end(out, at);
             }
+            case RowDescription m -> {
+                int at = begin(out, 'T');
+                out.writeShort(m.fields().size());
+                for (RowDescription.Field f : m.fields()) {
+                    Frames.writeCstring(out, f.name());
+                    out.writeInt(f.tableOid()).writeShort(f.attributeNumber()).writeInt(f.typeOid())
+                            .writeShort(f.typeSize()).writeInt(f.typeModifier()).writeShort(f.format());
+                }
+                end(out, at);
+            }
+            case DataRow m -> throw new IllegalArgumentException("data rows are written as their frames");
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
         }
     }

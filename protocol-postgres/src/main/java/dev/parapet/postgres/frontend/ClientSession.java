@@ -17,6 +17,7 @@ import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.CommandComplete;
+import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.FrontendMessage;
 import dev.parapet.postgres.message.GssEncRequest;
@@ -27,6 +28,7 @@ import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.Query;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.RowDescription;
 import dev.parapet.postgres.message.SslRequest;
 import dev.parapet.postgres.message.StartupMessage;
 import dev.parapet.postgres.message.Sync;
@@ -444,6 +446,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     upstreamSentFatal = true;
                 }
             }
+            case DataRow m -> {
+                meters.bytesToClient(m.frame().readableBytes());
+                ctx.write(m.frame(), ctx.voidPromise());
+            }
+            case RowDescription m -> { }
             case CommandComplete m -> { }
             case Authentication m -> unexpectedFromUpstream(m);
             case ParameterStatus m -> unexpectedFromUpstream(m);

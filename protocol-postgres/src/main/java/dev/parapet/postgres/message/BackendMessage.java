@@ -5,6 +5,6 @@ package dev.parapet.postgres.message;
  * messages the gateway acts on have their own type; everything else travels as {@link Relayed}.
  */
 public sealed interface BackendMessage
-        permits Authentication, ParameterStatus, BackendKeyData, ReadyForQuery, CommandComplete,
-                ErrorResponse, NegotiateProtocolVersion, Relayed {
+        permits Authentication, ParameterStatus, BackendKeyData, ReadyForQuery, RowDescription, DataRow,
+                CommandComplete, ErrorResponse, NegotiateProtocolVersion, Relayed {
 }

@@ -11,12 +11,14 @@ import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
 import dev.parapet.postgres.message.CommandComplete;
+import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.RowDescription;
 import dev.parapet.postgres.message.StartupMessage;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -104,6 +106,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                 case NegotiateProtocolVersion negotiate -> { }
                 case CommandComplete complete when roleRequested -> { }
                 case CommandComplete complete -> fail(ctx, unexpected(), "CommandComplete during startup");
+                case RowDescription rows -> fail(ctx, unexpected(), "RowDescription during startup");
+                case DataRow row -> {
+                    row.frame().release();
+                    fail(ctx, unexpected(), "DataRow during startup");
+                }
                 case Relayed relayed -> {
                     relayed.bytes().release();
                     fail(ctx, unexpected(), "unexpected message during startup");

@@ -11,11 +11,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.CommandComplete;
+import dev.parapet.postgres.message.DataRow;
+import dev.parapet.postgres.message.RowDescription;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.util.Arrays;
@@ -51,6 +54,9 @@ class BackendDecoderTest {
             .int8('M').cstring("relation \"nope\" does not exist").int8('P').cstring("15")
             .int8('F').cstring("parse_relation.c").int8('L').cstring("1392").int8('R').cstring("parserOpenTable")
             .int8(0)).toArray();
+
+    private static final RowDescription INT4_COLUMN = new RowDescription(List.of(
+            new RowDescription.Field("?column?", 0, (short) 0, 23, (short) 4, -1, (short) 0)));
 
     private final Wire.Tracker buffers = new Wire.Tracker();
     private final EmbeddedChannel channel = Wire.channel(new BackendDecoder());
@@ -149,6 +155,35 @@ class BackendDecoderTest {
         assertThat(out.get(1)).isEqualTo(new CommandComplete("SELECT 1"));
         assertThat(out.get(2)).isEqualTo(ReadyForQuery.IDLE);
         Wire.releaseAll(out);
+    }
+
+    @Test
+    void describesAndHandsOverEachDataRowWhileRowsAreInspected() {
+        startUp();
+        channel.pipeline().get(BackendDecoder.class).inspectRows(true);
+        List<Object> out = feed(concat(ROW_DESCRIPTION, DATA_ROW_1, DATA_ROW_1, SELECT_1_COMPLETE, READY_IDLE));
+        // The description before the rows goes out first; each row is its own owned frame.
+        assertThat(out).hasSize(7);
+        assertThat(content(out.get(0))).isEqualTo(ROW_DESCRIPTION);
+        assertThat(out.get(1)).isEqualTo(INT4_COLUMN);
+        assertThat(out.get(2)).isInstanceOfSatisfying(DataRow.class, row -> {
+            assertThat(row.columnCount()).isEqualTo(1);
+            assertThat(ByteBufUtil.getBytes(row.frame())).isEqualTo(DATA_ROW_1);
+        });
+        assertThat(out.get(3)).isInstanceOf(DataRow.class);
+        assertThat(content(out.get(4))).isEqualTo(concat(SELECT_1_COMPLETE, READY_IDLE));
+        assertThat(out.get(5)).isEqualTo(new CommandComplete("SELECT 1"));
+        assertThat(out.get(6)).isEqualTo(ReadyForQuery.IDLE);
+        Wire.releaseAll(out);
+    }
+
+    @Test
+    void rejectsATruncatedRowDescription() {
+        startUp();
+        channel.pipeline().get(BackendDecoder.class).inspectRows(true);
+        byte[] truncated = bytes().message('T', bytes().int16(2).cstring("a").int32(0).int16(0).int32(23).int16(4)
+                .int32(-1).int16(0)).toArray();
+        assertThatThrownBy(() -> feed(truncated)).hasRootCauseInstanceOf(ProtocolException.class);
     }
 
     @Test

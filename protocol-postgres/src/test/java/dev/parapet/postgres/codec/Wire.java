@@ -169,6 +169,7 @@ final class Wire {
             case Relayed r -> r.bytes();
             case Query q -> q.frame();
             case Parse p -> p.frame();
+            case dev.parapet.postgres.message.DataRow d -> d.frame();
             case ByteBuf b -> b;
             default -> null;
         };
