@@ -408,6 +408,20 @@ class JdbcIT {
     }
 
     @Test
+    void aSessionRecognisesItsOwnNotificationsByTheProcessIdItWasGiven() throws Exception {
+        try (Connection c = connect(Map.of()); Statement st = c.createStatement()) {
+            PGConnection pg = c.unwrap(PGConnection.class);
+            st.execute("listen jdbc_it_self");
+            st.execute("notify jdbc_it_self, 'mine'");
+            PGNotification[] got = pg.getNotifications(5000);
+            assertThat(got).isNotNull().hasSize(1);
+            assertThat(got[0].getParameter()).isEqualTo("mine");
+            assertThat(got[0].getPID()).as("the sender's process id, as this session knows its own")
+                    .isEqualTo(pg.getBackendPID());
+        }
+    }
+
+    @Test
     void connectsOverTls() throws Exception {
         // With sslmode=require pgJDBC refuses a server that declines TLS, so a working session proves TLS.
         try (Connection c = connect(Map.of("sslmode", "require")); Statement st = c.createStatement();

@@ -6,6 +6,7 @@ import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
@@ -22,7 +23,8 @@ import java.util.Map;
  * its own typed message (authentication, parameters, key data, and the results of what the
  * gateway itself runs before handing the session over), since the gateway answers them itself;
  * after {@link #startRelay}, results are relayed and only ReadyForQuery, CommandComplete and
- * ErrorResponse are observed on the way. While {@link #inspectRows} is on (when something must
+ * ErrorResponse are observed on the way, and notifications are handed over (to carry the
+ * gateway's process id for the session). While {@link #inspectRows} is on (when something must
  * look at results, as masking does), RowDescription is observed too and each DataRow is handed
  * over on its own.
  */
@@ -47,6 +49,7 @@ public final class BackendDecoder extends FramedRelayDecoder {
             case 'Z', 'C', 'E' -> Handling.OBSERVE;
             case 'T' -> inspectRows ? Handling.OBSERVE : Handling.RELAY;
             case 'D' -> inspectRows ? Handling.INTERCEPT : Handling.RELAY;
+            case 'A' -> Handling.INTERCEPT;
             default -> Handling.RELAY;
         };
     }
@@ -58,8 +61,15 @@ public final class BackendDecoder extends FramedRelayDecoder {
 
     @Override
     protected Object intercept(byte tag, ByteBuf frame) {
-        if (tag == 'D' && !startupPhase) {
+        if (!startupPhase && tag == 'D') {
             return new DataRow(frame);
+        }
+        if (!startupPhase && tag == 'A') {
+            if (frame.readableBytes() < 9) {
+                frame.release();
+                throw new ProtocolException("NotificationResponse is truncated");
+            }
+            return new NotificationResponse(frame);
         }
         Object message;
         try {

@@ -7,6 +7,7 @@ import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
@@ -27,7 +28,8 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
 
     @Override
     public boolean acceptOutboundMessage(Object msg) throws Exception {
-        return msg instanceof BackendMessage && !(msg instanceof Relayed || msg instanceof DataRow);
+        return msg instanceof BackendMessage
+                && !(msg instanceof Relayed || msg instanceof DataRow || msg instanceof NotificationResponse);
     }
 
     @Override
@@ -80,6 +82,7 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
                 end(out, at);
             }
             case DataRow m -> throw new IllegalArgumentException("data rows are written as their frames");
+            case NotificationResponse m -> throw new IllegalArgumentException("notifications are written as their frames");
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
         }
     }

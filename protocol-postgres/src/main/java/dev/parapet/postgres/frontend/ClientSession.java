@@ -22,6 +22,7 @@ import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.FrontendMessage;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -85,6 +86,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private Channel upstream;
     private long upstreamConnectStart;
     private int clientProcessId;
+    private int upstreamProcessId;
     private char transactionStatus = 'I';
     private boolean upstreamSentFatal;
     /** Why the session ends at its next idle point (gateway shutdown, token expiry), if it does. */
@@ -378,6 +380,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         int[] clientKey = cancelKeys.register(new CancelKeys.UpstreamKey(
                 UpstreamConnector.address(target), key.processId(), key.secretKey()));
         clientProcessId = clientKey[0];
+        upstreamProcessId = key.processId();
         ctx.write(Authentication.ok());
         for (ParameterStatus parameter : parameters) {
             ctx.write(parameter);
@@ -447,6 +450,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
             }
             case DataRow m -> {
+                meters.bytesToClient(m.frame().readableBytes());
+                ctx.write(m.frame(), ctx.voidPromise());
+            }
+            case NotificationResponse m -> {
+                // The client knows its session by the gateway's process id, not the database's.
+                if (m.processId() == upstreamProcessId) {
+                    m.processId(clientProcessId);
+                }
                 meters.bytesToClient(m.frame().readableBytes());
                 ctx.write(m.frame(), ctx.voidPromise());
             }

@@ -14,6 +14,7 @@ import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.ReadyForQuery;
@@ -110,6 +111,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                 case DataRow row -> {
                     row.frame().release();
                     fail(ctx, unexpected(), "DataRow during startup");
+                }
+                case NotificationResponse notification -> {
+                    notification.frame().release();
+                    fail(ctx, unexpected(), "NotificationResponse during startup");
                 }
                 case Relayed relayed -> {
                     relayed.bytes().release();
