@@ -9,7 +9,7 @@ import java.util.Objects;
 /**
  * One trusted OIDC issuer. Its keys come from {@code jwks-uri}, or from the issuer's discovery
  * document when none is given. Tokens must carry one of {@code audiences}, be signed with one of
- * {@code algorithms} (asymmetric only: HMAC and {@code none} are always refused) and be within
+ * {@code algorithms} (RSA, RSA-PSS or ECDSA; HMAC and {@code none} are always refused) and be within
  * their validity window give or take {@code clock-skew}.
  */
 public record IssuerConfig(
@@ -25,8 +25,12 @@ public record IssuerConfig(
         Duration jwksCacheTtl,
         Duration jwksRefreshInterval) {
 
+    /**
+     * The asymmetric algorithms a token may use. EdDSA is not among them: Nimbus verifies it only
+     * with Google Tink on the class path, which the gateway does not ship.
+     */
     public static final List<String> DEFAULT_ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-            "ES256", "ES384", "ES512", "EdDSA", "Ed25519");
+            "ES256", "ES384", "ES512");
 
     public IssuerConfig {
         audiences = audiences == null ? List.of() : List.copyOf(audiences);
