@@ -422,6 +422,21 @@ class JdbcIT {
     }
 
     @Test
+    void keepsTheCallerInApplicationNameWhenTheDriverSetsItsOwn() throws Exception {
+        // Without assumeMinServerVersion, pgJDBC names itself with a SET right after connecting.
+        try (Connection c = GatewayFixture.shared().connect("it", "alice", "alice-pw", Map.of("ApplicationName", "billing"));
+             Statement st = c.createStatement()) {
+            ResultSet rs = st.executeQuery("show application_name");
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("parapet:alice:billing");
+            st.execute("set application_name = 'nightly'");
+            rs = st.executeQuery("show application_name");
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("parapet:alice:nightly");
+        }
+    }
+
+    @Test
     void connectsOverTls() throws Exception {
         // With sslmode=require pgJDBC refuses a server that declines TLS, so a working session proves TLS.
         try (Connection c = connect(Map.of("sslmode", "require")); Statement st = c.createStatement();

@@ -48,6 +48,25 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
         return out;
     }
 
+    /**
+     * The frame of {@code parse} with its statement text replaced by {@code sql}: same statement
+     * name, same parameter types. Does not release the original frame.
+     */
+    public static ByteBuf parse(ByteBufAllocator alloc, Parse parse, String sql) {
+        ByteBuf original = parse.frame();
+        int end = original.writerIndex();
+        int rest = Frames.skipCstring(original, Frames.skipCstring(original, 5, end), end);
+        ByteBuf out = alloc.buffer(sql.length() + parse.name().length() + (end - rest) + 8);
+        out.writeByte('P');
+        int at = out.writerIndex();
+        out.writeInt(0);
+        Frames.writeCstring(out, parse.name());
+        Frames.writeCstring(out, sql);
+        out.writeBytes(original, rest, end - rest);
+        out.setInt(at, out.writerIndex() - at);
+        return out;
+    }
+
     public static void encode(FrontendMessage message, ByteBuf out) {
         switch (message) {
             case StartupMessage m -> {

@@ -11,6 +11,7 @@ import dev.parapet.core.Identity;
 import dev.parapet.core.ProtocolSession;
 import dev.parapet.core.UpstreamAccount;
 import dev.parapet.postgres.codec.FrontendDecoder;
+import dev.parapet.postgres.codec.FrontendEncoder;
 import dev.parapet.postgres.codec.ProtocolException;
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
@@ -36,6 +37,7 @@ import dev.parapet.postgres.message.Sync;
 import dev.parapet.postgres.message.Terminate;
 import dev.parapet.postgres.upstream.UpstreamConnector;
 import dev.parapet.postgres.upstream.UpstreamEvents;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -65,7 +67,6 @@ import org.slf4j.LoggerFactory;
 public final class ClientSession extends ChannelInboundHandlerAdapter implements ProtocolSession, UpstreamEvents {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-    private static final int APPLICATION_NAME_LIMIT = 63;
 
     private enum State { AWAIT_STARTUP, AWAIT_PASSWORD, LOGGING_IN, RELAY, CLOSED }
 
@@ -81,6 +82,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ScheduledFuture<?> startupTimeout;
     private Map<String, String> startupParameters = Map.of();
     private Identity identity;
+    private ApplicationNameTag applicationName;
     private TargetConfig target;
     private GatewayMetrics.TargetMeters meters;
     private Channel upstream;
@@ -151,9 +153,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     return;
                 }
                 meters.statement();
-                meters.bytesToUpstream(m.frame().readableBytes());
+                ByteBuf frame = m.frame();
+                String tagged = applicationName.rewrite(m.sql());
+                if (tagged != null) {
+                    frame.release();
+                    frame = FrontendEncoder.query(ctx.alloc(), tagged);
+                }
+                meters.bytesToUpstream(frame.readableBytes());
                 requests.add(System.nanoTime());
-                upstream.write(m.frame(), upstream.voidPromise());
+                upstream.write(frame, upstream.voidPromise());
             }
             case Parse m -> {
                 if (state != State.RELAY) {
@@ -162,8 +170,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     return;
                 }
                 meters.statement();
-                meters.bytesToUpstream(m.frame().readableBytes());
-                upstream.write(m.frame(), upstream.voidPromise());
+                ByteBuf frame = m.frame();
+                String tagged = applicationName.rewrite(m.sql());
+                if (tagged != null) {
+                    frame = FrontendEncoder.parse(ctx.alloc(), m, tagged);
+                    m.frame().release();
+                }
+                meters.bytesToUpstream(frame.readableBytes());
+                upstream.write(frame, upstream.voidPromise());
             }
             case Sync m -> {
                 if (state == State.RELAY) {
@@ -345,25 +359,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
             }
         });
-        String app = startupParameters.get("application_name");
-        String tag = "parapet:" + identity.handle() + (app == null || app.isEmpty() ? "" : ":" + app);
-        params.put("application_name", truncate(tag, APPLICATION_NAME_LIMIT));
+        applicationName = new ApplicationNameTag(identity.handle());
+        params.put("application_name", applicationName.atLogin(startupParameters.get("application_name")));
         if (startupParameters.containsKey("options")) {
             log.info("session {}: the client's 'options' startup parameter is not passed to the database", id);
         }
         return params;
-    }
-
-    private static String truncate(String s, int maxBytes) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= maxBytes) {
-            return s;
-        }
-        int end = maxBytes;
-        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
-            end--;
-        }
-        return new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
 
     // ---- upstream side -----------------------------------------------------------------------
