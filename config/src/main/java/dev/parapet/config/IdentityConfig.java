@@ -25,11 +25,7 @@ public record IdentityConfig(List<IssuerConfig> issuers, UserMatch userMatch, On
 
         @com.fasterxml.jackson.annotation.JsonCreator
         static UserMatch parse(String text) {
-            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
-                case "require" -> REQUIRE;
-                case "ignore" -> IGNORE;
-                default -> throw new IllegalArgumentException("unknown user-match '" + text + "' (expected require or ignore)");
-            };
+            return SettingValues.parse(UserMatch.class, text);
         }
     }
 
@@ -39,11 +35,7 @@ public record IdentityConfig(List<IssuerConfig> issuers, UserMatch userMatch, On
 
         @com.fasterxml.jackson.annotation.JsonCreator
         static OnExpiry parse(String text) {
-            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
-                case "keep" -> KEEP;
-                case "end" -> END;
-                default -> throw new IllegalArgumentException("unknown on-token-expiry '" + text + "' (expected keep or end)");
-            };
+            return SettingValues.parse(OnExpiry.class, text);
         }
     }
 }

@@ -18,11 +18,7 @@ public record LoggingConfig(Format format, String level) {
 
         @com.fasterxml.jackson.annotation.JsonCreator
         static Format parse(String text) {
-            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
-                case "text" -> TEXT;
-                case "json" -> JSON;
-                default -> throw new IllegalArgumentException("unknown log format '" + text + "' (expected text or json)");
-            };
+            return SettingValues.parse(Format.class, text);
         }
     }
 }

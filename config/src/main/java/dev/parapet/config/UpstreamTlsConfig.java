@@ -23,14 +23,7 @@ public record UpstreamTlsConfig(Mode mode, Path ca) {
 
         @com.fasterxml.jackson.annotation.JsonCreator
         static Mode parse(String text) {
-            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
-                case "disable" -> DISABLE;
-                case "require" -> REQUIRE;
-                case "verify-ca" -> VERIFY_CA;
-                case "verify-full" -> VERIFY_FULL;
-                default -> throw new IllegalArgumentException(
-                        "unknown TLS mode '" + text + "' (expected disable, require, verify-ca or verify-full)");
-            };
+            return SettingValues.parse(Mode.class, text);
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,26 +33,13 @@ class BackpressureIT {
         GatewayFixture.prepareDatabase();
         Path jar = Path.of("target", "parapet.jar").toAbsolutePath();
         assertThat(jar).as("the packaged gateway").exists();
-        int port = freePort();
-        int adminPort = freePort();
-        Path dir = GatewayFixture.tempDir("backpressure");
-        Path config = dir.resolve("parapet.yaml");
-        Files.writeString(config, """
-                listeners:
-                  postgres: {host: 127.0.0.1, port: %d}
-                  admin: {host: 127.0.0.1, port: %d}
-                client-auth: {allow-cleartext-on-loopback: true}
-                dev-users:
-                  enabled: true
-                  users: [{name: alice, password: alice-pw}]
-                targets:
-                  - name: it
-                    upstream: {host: %s, port: %d, database: %s, user: %s}
-                """.formatted(port, adminPort, GatewayFixture.PG_HOST, GatewayFixture.PG_PORT,
-                GatewayFixture.DATABASE, GatewayFixture.PG_SUPERUSER));
+        GatewayFixture.ProcessConfig config = GatewayFixture.processConfig("backpressure", "");
+        int port = config.port();
+        int adminPort = config.adminPort();
+        Path dir = config.dir();
         String java = ProcessHandle.current().info().command().orElse("java");
         Process gateway = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=64m",
-                "-jar", jar.toString(), "serve", "--config", config.toString())
+                "-jar", jar.toString(), "serve", "--config", config.file().toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("gateway.log").toFile()).start();
         try {
             waitForReady(adminPort);
@@ -217,11 +203,6 @@ class BackpressureIT {
         throw new AssertionError("the gateway did not become ready");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static String log(Path dir) throws IOException {
         return Files.readString(dir.resolve("gateway.log"));

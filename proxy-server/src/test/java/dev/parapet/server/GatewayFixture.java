@@ -198,6 +198,37 @@ public final class GatewayFixture {
         }
     }
 
+    /** A configuration for a gateway run as a process of its own: free ports, user alice, target it. */
+    public record ProcessConfig(Path dir, Path file, int port, int adminPort) {
+    }
+
+    /** Writes such a configuration into a new temporary folder; {@code extraYaml} is appended. */
+    public static ProcessConfig processConfig(String name, String extraYaml) throws IOException {
+        int port = freePort();
+        int adminPort = freePort();
+        Path dir = tempDir(name);
+        Path file = dir.resolve("parapet.yaml");
+        Files.writeString(file, """
+                listeners:
+                  postgres: {host: 127.0.0.1, port: %d}
+                  admin: {host: 127.0.0.1, port: %d}
+                client-auth: {allow-cleartext-on-loopback: true}
+                dev-users:
+                  enabled: true
+                  users: [{name: alice, password: alice-pw}]
+                targets:
+                  - name: it
+                    upstream: {host: %s, port: %d, database: %s, user: %s}
+                """.formatted(port, adminPort, PG_HOST, PG_PORT, DATABASE, PG_SUPERUSER) + extraYaml);
+        return new ProcessConfig(dir, file, port, adminPort);
+    }
+
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     public static Path tempDir(String prefix) throws IOException {
         return Files.createTempDirectory(prefix);
     }

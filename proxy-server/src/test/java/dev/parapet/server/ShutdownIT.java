@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -250,25 +249,11 @@ class ShutdownIT {
         Path script = Path.of("..", "bin", "parapet").toAbsolutePath().normalize();
         assumeTrue(Files.isRegularFile(jar), () -> jar + " is not built (the package phase builds it before the ITs)");
         assertThat(script).isExecutable();
-        int port = freePort();
-        int adminPort = freePort();
-        Path dir = GatewayFixture.tempDir("serve");
-        Path config = dir.resolve("parapet.yaml");
-        Files.writeString(config, """
-                listeners:
-                  postgres: {host: 127.0.0.1, port: %d}
-                  admin: {host: 127.0.0.1, port: %d}
-                client-auth: {allow-cleartext-on-loopback: true}
-                dev-users:
-                  enabled: true
-                  users:
-                    - {name: alice, password: alice-pw}
-                targets:
-                  - name: it
-                    upstream: {host: %s, port: %d, database: %s, user: %s}
-                shutdown: {grace: 20s}
-                """.formatted(port, adminPort, GatewayFixture.PG_HOST, GatewayFixture.PG_PORT, GatewayFixture.DATABASE,
-                GatewayFixture.PG_SUPERUSER));
+        GatewayFixture.ProcessConfig serve = GatewayFixture.processConfig("serve", "shutdown: {grace: 20s}\n");
+        int port = serve.port();
+        int adminPort = serve.adminPort();
+        Path dir = serve.dir();
+        Path config = serve.file();
         Path log = dir.resolve("parapet.log");
         Process process = new ProcessBuilder(script.toString(), "serve", "-c", config.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -302,9 +287,4 @@ class ShutdownIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
