@@ -22,6 +22,9 @@ final class ConfigValidator {
     void validate(ParapetConfig config) {
         listener("/listeners/postgres", config.listeners().postgres());
         listener("/listeners/mysql", config.listeners().mysql());
+        if (config.listeners().mysql().enabled()) {
+            error.accept("/listeners/mysql", "the MySQL listener is not available in this version of Parapet: remove it or set enabled: false");
+        }
         listener("/listeners/admin", config.listeners().admin());
         tls(config.tls());
         if (config.targets().isEmpty()) {
@@ -126,6 +129,9 @@ final class ConfigValidator {
                     + (target.name() == null ? "none" : "'" + target.name() + "'") + ")");
         } else if (!names.add(target.name())) {
             error.accept(at + "/name", "target '" + target.name() + "' is defined twice");
+        }
+        if (target.protocol() == TargetConfig.Protocol.MYSQL) {
+            error.accept(at + "/protocol", "target '" + target.name() + "': the MySQL protocol is not available in this version of Parapet");
         }
         UpstreamConfig up = target.upstream();
         if (up == null) {

@@ -79,6 +79,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void refusesWhatThisVersionCannotServeRatherThanIgnoringIt() {
+        assertThatThrownBy(() -> loader.parse("""
+                listeners:
+                  mysql: {port: 6033, enabled: true}
+                targets:
+                  - name: shop
+                    protocol: mariadb
+                    upstream: {port: 3306, database: shop, user: root}
+                """, "m.yaml", null))
+                .hasMessageContaining("m.yaml:2:").hasMessageContaining("MySQL listener is not available")
+                .hasMessageContaining("m.yaml:5:").hasMessageContaining("MySQL protocol is not available");
+    }
+
+    @Test
+    void namesTheChoicesOfAnEnumSetting() {
+        assertThatThrownBy(() -> loader.parse("""
+                targets:
+                  - name: t
+                    upstream: {port: 1, database: d, user: u, tls: {mode: verify-everything}}
+                """, "e.yaml", null))
+                .hasMessageContaining("e.yaml:3:")
+                .hasMessageContaining("unknown value 'verify-everything' (expected disable, require, verify-ca, verify-full)");
+    }
+
+    @Test
     void reportsBadValueTypesAndSyntaxWithTheirLine() {
         assertThatThrownBy(() -> loader.parse("""
                 targets:
