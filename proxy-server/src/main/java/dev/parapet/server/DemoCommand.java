@@ -109,15 +109,16 @@ final class DemoCommand implements Callable<Integer> {
                       user: %3$s
                       by-group:
                         - {group: dba}
-                        - {group: analysts, role: parapet_demo_readonly}
-                        - {group: pii-readers, role: parapet_demo_readonly}
-                        - {group: agents, role: parapet_demo_readonly}
+                        - {group: analysts, user: %5$s, password: %6$s}
+                        - {group: pii-readers, user: %5$s, password: %6$s}
+                        - {group: agents, user: %5$s, password: %6$s}
                   - name: staging
                     environment: staging
                     upstream: {host: %1$s, port: %2$s, database: parapet_staging, user: %3$s}
                 shutdown:
                   grace: 10s
-                """.formatted(host, port, postgresUser, DemoIssuer.issuerUrl(DemoIssuer.PORT));
+                """.formatted(host, port, postgresUser, DemoIssuer.issuerUrl(DemoIssuer.PORT), DemoData.READER,
+                DemoData.READER_PASSWORD);
     }
 
     private static String instructions(Path configFile, String fingerprint, Path stateDir) {
@@ -139,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
                   curl -s http://127.0.0.1:9090/metrics | grep ^parapet_
 
                 In the database, the session names the person: select application_name from pg_stat_activity;
-                analysts and the agent run as the read-only role parapet_demo_readonly, bob as the service user.
+                analysts and the agent reach it as the read-only login parapet_demo_reader, bob as the service user.
 
                 What gets refused:
                   PGPASSWORD=not-a-token psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"          # 28P01

@@ -24,6 +24,9 @@ final class DemoData {
     private static final String[] STATUS = {"paid", "shipped", "delivered", "refunded"};
 
     static final int CUSTOMERS = 200;
+    /** The demo's read-only database login, and its password (a demo value, not a secret). */
+    static final String READER = "parapet_demo_reader";
+    static final String READER_PASSWORD = "demo-reader";
 
     private DemoData() {
     }
@@ -112,15 +115,16 @@ final class DemoData {
             orders.executeBatch();
         }
         try (Statement st = c.createStatement()) {
-            // A read-only role that analysts and agents switch to after login (upstream by-group).
+            // A read-only login that analysts and agents reach the database as (upstream by-group).
+            // A login of its own, not SET ROLE: a session can RESET a role, not its login.
             st.execute("""
                     do $$ begin
-                      if not exists (select from pg_roles where rolname = 'parapet_demo_readonly') then
-                        create role parapet_demo_readonly nologin;
+                      if not exists (select from pg_roles where rolname = '%1$s') then
+                        create role %1$s login password '%2$s';
                       end if;
-                    end $$""");
-            st.execute("grant usage on schema public to parapet_demo_readonly");
-            st.execute("grant select on all tables in schema public to parapet_demo_readonly");
+                    end $$""".formatted(READER, READER_PASSWORD));
+            st.execute("grant usage on schema public to " + READER);
+            st.execute("grant select on all tables in schema public to " + READER);
         }
         c.commit();
         c.setAutoCommit(true);

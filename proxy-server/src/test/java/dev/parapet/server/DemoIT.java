@@ -55,9 +55,17 @@ class DemoIT {
             var ok = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X", "-At",
                     "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require",
                     "-c", "select count(*) from customers", "-c", "select ssl from pg_stat_ssl where pid = pg_backend_pid()",
-                    "-c", "show application_name", "-c", "select current_user").assertSuccess();
+                    "-c", "show application_name", "-c", "select current_user",
+                    "-c", "reset role", "-c", "select 'after reset: ' || current_user").assertSuccess();
             assertThat(ok.output()).contains(String.valueOf(DemoData.CUSTOMERS)).contains("parapet:alice@example.com:psql")
-                    .contains("parapet_demo_readonly");
+                    .contains(DemoData.READER).contains("after reset: " + DemoData.READER);
+            var write = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X",
+                    "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require",
+                    "-c", "update customers set city = 'x' where id = 1");
+            assertThat(write.output()).as("an analyst cannot write, whatever she tries").contains("permission denied");
+            var escalate = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X",
+                    "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require", "-c", "set role postgres");
+            assertThat(escalate.output()).contains("permission denied");
             var bob = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "bob")), null, "psql", "-X", "-At",
                     "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require", "-c", "select current_user").assertSuccess();
             assertThat(bob.output().trim()).isEqualTo(GatewayFixture.PG_SUPERUSER);
