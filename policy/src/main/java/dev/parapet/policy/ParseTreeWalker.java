@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import net.sf.jsqlparser.expression.AnalyticExpression;
@@ -633,7 +632,7 @@ final class ParseTreeWalker {
 
     private boolean isPseudoColumn(String raw) {
         return raw != null && !raw.startsWith("\"") && !raw.startsWith("`")
-                && PSEUDO_COLUMNS.contains(raw.toLowerCase(Locale.ROOT));
+                && PSEUDO_COLUMNS.contains(Tokens.asciiLowerCase(raw));
     }
 
     private void allColumns(Table table) {
@@ -827,7 +826,7 @@ final class ParseTreeWalker {
         if (raw.length() >= 2 && raw.charAt(0) == '`' && raw.charAt(raw.length() - 1) == '`') {
             return raw.substring(1, raw.length() - 1).replace("``", "`");
         }
-        return dialect == Dialect.POSTGRES ? raw.toLowerCase(Locale.ROOT) : raw;
+        return dialect == Dialect.POSTGRES ? Tokens.asciiLowerCase(raw) : raw;
     }
 
     /** A function name: lower-cased (PostgreSQL keeps quoted parts as they are), parts joined by dots. */
@@ -842,7 +841,7 @@ final class ParseTreeWalker {
             }
             String normalised = identifier(part);
             name.append(dialect == Dialect.MYSQL || !part.startsWith("\"")
-                    ? normalised.toLowerCase(Locale.ROOT) : normalised);
+                    ? Tokens.asciiLowerCase(normalised) : normalised);
         }
         return name.toString();
     }

@@ -1,7 +1,6 @@
 package dev.parapet.policy;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -186,11 +185,7 @@ final class Shape {
             }
             int i = ix[p];
             switch (tokens.kind(i)) {
-                case WORD -> {
-                    String text = tokens.text(i);
-                    String lower = text.toLowerCase(Locale.ROOT);
-                    out.append(tokens.dialect == Dialect.POSTGRES || MYSQL_RESERVED.contains(lower) ? lower : text);
-                }
+                case WORD -> appendWord(out, i);
                 case QUOTED_IDENT -> {
                     if (tokens.dialect == Dialect.POSTGRES) {
                         out.append('"').append(tokens.value(i).replace("\"", "\"\"")).append('"');
@@ -211,10 +206,25 @@ final class Shape {
                     // PostgreSQL's jsonb operators contain '?': keep them apart from the literal marker
                     out.append(text.indexOf('?') >= 0 ? "operator(" + text + ")" : text);
                 }
-                default -> out.append(tokens.text(i));
+                default -> out.append(tokens.sql, tokens.start(i), tokens.end(i));
             }
         }
         return out.toString();
+    }
+
+    /** PostgreSQL folds every unquoted word to lower case; MySQL only reserved words (see {@link #MYSQL_RESERVED}). */
+    private void appendWord(StringBuilder out, int i) {
+        String sql = tokens.sql;
+        int start = tokens.start(i);
+        int end = tokens.end(i);
+        if (tokens.dialect == Dialect.MYSQL && !MYSQL_RESERVED.contains(Tokens.asciiLowerCase(sql.substring(start, end)))) {
+            out.append(sql, start, end);
+            return;
+        }
+        for (int k = start; k < end; k++) {
+            char c = sql.charAt(k);
+            out.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+        }
     }
 
     private boolean spaceBefore(int p) {

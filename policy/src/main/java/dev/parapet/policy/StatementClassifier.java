@@ -652,7 +652,7 @@ final class StatementClassifier {
     /** One MySQL SET assignment in {@code [from, to)}; true when it changes a global or persisted value. */
     private boolean assignment(Shape s, int from, int to, InfoBuilder info) {
         boolean global = s.isAnyWord(from, "global", "persist", "persist_only")
-                || (s.is(from, TokenKind.VARIABLE) && s.text(from).toLowerCase(Locale.ROOT).matches("@@(global|persist|persist_only)(\\..*)?"));
+                || (s.is(from, TokenKind.VARIABLE) && Tokens.asciiLowerCase(s.text(from)).matches("@@(global|persist|persist_only)(\\..*)?"));
         int equals = -1;
         for (int q = from; q < to; q++) {
             if (s.isOperator(q, "=") || s.isOperator(q, ":=")) {
@@ -1270,7 +1270,7 @@ final class StatementClassifier {
         if (s.is(p, TokenKind.QUOTED_IDENT)) {
             return s.value(p);
         }
-        return dialect == Dialect.POSTGRES ? s.text(p).toLowerCase(Locale.ROOT) : s.text(p);
+        return dialect == Dialect.POSTGRES ? Tokens.asciiLowerCase(s.text(p)) : s.text(p);
     }
 
     private String functionName(Shape s, int from, int to) {
@@ -1281,7 +1281,7 @@ final class StatementClassifier {
             } else if (s.is(p, TokenKind.QUOTED_IDENT) && dialect == Dialect.POSTGRES) {
                 name.append(s.value(p));
             } else {
-                name.append(identifier(s, p).toLowerCase(Locale.ROOT));
+                name.append(Tokens.asciiLowerCase(identifier(s, p)));
             }
         }
         return name.toString();

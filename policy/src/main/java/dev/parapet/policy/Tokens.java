@@ -1,7 +1,6 @@
 package dev.parapet.policy;
 
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * The tokens of one SQL string, kept as parallel arrays of kind and source offsets so that the hot
@@ -76,11 +75,22 @@ final class Tokens {
         return i >= 0 && i < size && kinds[i] == kind;
     }
 
-    /** Whether token {@code i} is the unquoted word {@code lowerCaseWord} in any case. */
+    /** Whether token {@code i} is the unquoted word {@code lowerCaseWord} in any (ASCII) case. */
     boolean isWord(int i, String lowerCaseWord) {
-        return i >= 0 && i < size && kinds[i] == TokenKind.WORD
-                && ends[i] - starts[i] == lowerCaseWord.length()
-                && sql.regionMatches(true, starts[i], lowerCaseWord, 0, lowerCaseWord.length());
+        if (i < 0 || i >= size || kinds[i] != TokenKind.WORD || ends[i] - starts[i] != lowerCaseWord.length()) {
+            return false;
+        }
+        int start = starts[i];
+        for (int k = 0; k < lowerCaseWord.length(); k++) {
+            char c = sql.charAt(start + k);
+            if (c >= 'A' && c <= 'Z') {
+                c = (char) (c + ('a' - 'A'));
+            }
+            if (c != lowerCaseWord.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether token {@code i} is one of the given unquoted words. */
@@ -95,7 +105,29 @@ final class Tokens {
 
     /** The lower-cased text of a WORD token, or null for any other token. */
     String word(int i) {
-        return i >= 0 && i < size && kinds[i] == TokenKind.WORD ? text(i).toLowerCase(Locale.ROOT) : null;
+        return i >= 0 && i < size && kinds[i] == TokenKind.WORD ? asciiLowerCase(text(i)) : null;
+    }
+
+    /**
+     * {@code text} with A-Z lower-cased and nothing else: how PostgreSQL folds unquoted identifiers
+     * in a multi-byte encoding, and how both servers match keywords. Unicode-aware lower-casing
+     * would turn {@code ÄBC} into a name the server never sees ({@code äbc}; PostgreSQL keeps
+     * {@code Äbc}) and match non-ASCII letters to keywords (the long s in {@code ſelect}).
+     */
+    static String asciiLowerCase(String text) {
+        for (int k = 0; k < text.length(); k++) {
+            char c = text.charAt(k);
+            if (c >= 'A' && c <= 'Z') {
+                char[] chars = text.toCharArray();
+                for (int j = k; j < chars.length; j++) {
+                    if (chars[j] >= 'A' && chars[j] <= 'Z') {
+                        chars[j] = (char) (chars[j] + ('a' - 'A'));
+                    }
+                }
+                return new String(chars);
+            }
+        }
+        return text;
     }
 
     boolean isOperator(int i, String operator) {

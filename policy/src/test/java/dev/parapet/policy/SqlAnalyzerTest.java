@@ -89,6 +89,12 @@ class SqlAnalyzerTest {
     }
 
     @Test
+    void foldsOnlyAsciiLettersOfUnquotedNamesAsPostgresDoes() {
+        assertThat(only("select * from ÄBC").tablesRead()).containsExactly(table("Äbc"));
+        assertThat(unparseable(analyzer, "\u017Felect 1").reason()).isNotBlank(); // long s is not an S
+    }
+
+    @Test
     void decodesUnicodeEscapedIdentifiers() {
         StatementInfo info = only("DELETE FROM U&\"d\\0061ta\" WHERE U&\"\\0069d\" = 1");
         assertThat(info.tablesWritten()).containsExactly(table("data"));
