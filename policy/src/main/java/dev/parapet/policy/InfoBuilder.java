@@ -74,6 +74,10 @@ final class InfoBuilder {
         return written;
     }
 
+    Set<TableName> readSoFar() {
+        return read;
+    }
+
     StatementInfo build() {
         Set<TableName> allRead = new LinkedHashSet<>(read);
         Set<TableName> allWritten = new LinkedHashSet<>(written);

@@ -62,6 +62,7 @@ import net.sf.jsqlparser.statement.update.ParenthesedUpdate;
 import net.sf.jsqlparser.statement.update.Update;
 import net.sf.jsqlparser.statement.update.UpdateSet;
 import net.sf.jsqlparser.statement.upsert.Upsert;
+import net.sf.jsqlparser.util.TablesNamesFinder;
 
 /**
  * Walks a JSqlParser tree of a query or DML statement and records what it reads, writes, references
@@ -110,6 +111,7 @@ final class ParseTreeWalker {
     private Scope current;
     private int columnsSeen;
     private boolean createsTable;
+    private final Set<String> cteNames = new HashSet<>();
 
     private ParseTreeWalker(Dialect dialect, InfoBuilder info) {
         this.dialect = dialect;
@@ -120,7 +122,60 @@ final class ParseTreeWalker {
     static InfoBuilder walk(Dialect dialect, Statement statement, boolean whereCurrentOf) {
         ParseTreeWalker walker = new ParseTreeWalker(dialect, new InfoBuilder(StatementKind.SELECT));
         walker.statement(statement, null, whereCurrentOf);
+        walker.crossCheckTables(statement);
         return walker.info;
+    }
+
+    /**
+     * Defence in depth: JSqlParser's own table finder walks the tree differently; a table it finds
+     * that this walker did not (and that is not a CTE) is counted as read rather than missed.
+     */
+    private void crossCheckTables(Statement statement) {
+        Set<String> found;
+        try {
+            found = new TablesNamesFinder<Void>().getTables(statement);
+        } catch (RuntimeException e) {
+            return; // it does not support every statement; this walker has already read it
+        }
+        Set<TableName> known = new HashSet<>(info.readSoFar());
+        known.addAll(info.writtenSoFar());
+        for (String qualified : found) {
+            TableName name = parseQualified(qualified);
+            if (name != null && !known.contains(name) && !(name.schema().isEmpty() && cteNames.contains(name.name()))) {
+                info.read(name);
+            }
+        }
+    }
+
+    /** "a", "a.b", "c.a.b", with quoted parts, as JSqlParser prints a table. */
+    private TableName parseQualified(String qualified) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        char quote = 0;
+        for (int i = 0; i < qualified.length(); i++) {
+            char c = qualified.charAt(i);
+            if (quote != 0) {
+                part.append(c);
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '"' || c == '`') {
+                quote = c;
+                part.append(c);
+            } else if (c == '.') {
+                parts.add(part.toString());
+                part.setLength(0);
+            } else {
+                part.append(c);
+            }
+        }
+        parts.add(part.toString());
+        if (parts.stream().anyMatch(String::isEmpty)) {
+            return null;
+        }
+        String name = identifier(parts.get(parts.size() - 1));
+        String schema = parts.size() >= 2 ? identifier(parts.get(parts.size() - 2)) : "";
+        return new TableName(schema, name);
     }
 
     // ---------------------------------------------------------------- statements
@@ -452,6 +507,7 @@ final class ParseTreeWalker {
         for (WithItem<?> item : items) {
             String name = identifier(item.getAliasName());
             scope.ctes.add(name);
+            cteNames.add(name);
             Object body = item.getParenthesedStatement();
             switch (body) {
                 case ParenthesedSelect select -> select(select, scope);

@@ -108,7 +108,14 @@ final class ParsedStatementAnalyzer {
                 p++;
                 continue;
             }
-            if (s.isWord(p, "into")) {
+            if (dialect == Dialect.POSTGRES && (s.is(p, TokenKind.WORD) || s.is(p, TokenKind.QUOTED_IDENT))
+                    && (s.isOperator(p + 1, "=>") || s.isOperator(p + 1, ":="))
+                    && (p == from || s.is(p - 1, TokenKind.LPAREN) || s.is(p - 1, TokenKind.COMMA))) {
+                p++; // a named argument, name => value: the value is what matters
+                continue;
+            }
+            if (s.isWord(p, "into") && !s.isAnyWord(p - 1, "insert", "merge")) {
+                // SELECT ... INTO: PostgreSQL's INTO [TEMP | UNLOGGED] [TABLE] name, MySQL's INTO @var / OUTFILE
                 int q = p + 1;
                 if (dialect == Dialect.POSTGRES) {
                     while (s.isAnyWord(q, "temp", "temporary", "unlogged")) {
@@ -133,6 +140,9 @@ final class ParsedStatementAnalyzer {
                     q++;
                     while (q < to && !s.isAnyWord(q, "from", "where", "group", "having", "order", "limit", "for",
                             "lock", "union", "window") && !s.is(q, TokenKind.RPAREN)) {
+                        if (s.is(q, TokenKind.LPAREN)) {
+                            throw new UnreadableStatementException("INTO OUTFILE options hold an expression");
+                        }
                         q++;
                     }
                     p = q - 1;

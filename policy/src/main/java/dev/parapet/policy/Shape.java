@@ -171,12 +171,30 @@ final class Shape {
     /** The literal-free text of this statement (see {@link StatementAnalysis#fingerprint()}). */
     String fingerprint() {
         if (fingerprint == null) {
-            fingerprint = render(0, ix.length);
+            fingerprint = render(0, ix.length, null);
         }
         return fingerprint;
     }
 
-    private String render(int from, int to) {
+    /**
+     * What the analysis of this statement is cached under: the fingerprint and, after a NUL, the
+     * kind of each literal in order (s: string, n: number, p: parameter). The text handed to
+     * JSqlParser writes a string as 's' and a number as 1, so {@code LIMIT 'x'} and {@code LIMIT 10}
+     * could parse differently; keying on the kinds too means no statement can make another
+     * statement of its fingerprint unreadable, and the analysis stays a function of the key alone.
+     */
+    String cacheKey() {
+        if (cacheKey == null) {
+            StringBuilder kinds = new StringBuilder();
+            fingerprint = render(0, ix.length, kinds);
+            cacheKey = kinds.isEmpty() ? fingerprint : fingerprint + '\0' + kinds;
+        }
+        return cacheKey;
+    }
+
+    private String cacheKey;
+
+    private String render(int from, int to, StringBuilder kinds) {
         StringBuilder out = new StringBuilder(Math.max(16, (to - from) * 6));
         int preparedText = mysqlPreparedText();
         for (int p = from; p < to; p++) {
@@ -195,12 +213,20 @@ final class Shape {
                 }
                 case STRING -> {
                     if (p == preparedText) {
-                        out.append('\'').append(preparedFingerprint(p).replace("'", "''")).append('\'');
+                        out.append('\'').append(preparedFingerprint(p, kinds).replace("'", "''")).append('\'');
                     } else {
                         out.append('?');
+                        if (kinds != null) {
+                            kinds.append('s');
+                        }
                     }
                 }
-                case NUMBER, PARAM -> out.append('?');
+                case NUMBER, PARAM -> {
+                    out.append('?');
+                    if (kinds != null) {
+                        kinds.append(tokens.kind(i) == TokenKind.NUMBER ? 'n' : 'p');
+                    }
+                }
                 case OPERATOR -> {
                     String text = tokens.text(i);
                     // PostgreSQL's jsonb operators contain '?': keep them apart from the literal marker
@@ -266,9 +292,13 @@ final class Shape {
         return p < 0 ? null : decodeMysqlString(text(p));
     }
 
-    private String preparedFingerprint(int p) {
+    /** The fingerprint of the text a MySQL PREPARE prepares; {@code kinds} (when not null) gets its literal kinds. */
+    private String preparedFingerprint(int p, StringBuilder kinds) {
         String sql = decodeMysqlString(text(p));
         if (sql == null || prepareNesting >= MAX_PREPARE_NESTING) {
+            if (kinds != null) {
+                kinds.append('s');
+            }
             return "?";
         }
         try {
@@ -278,10 +308,17 @@ final class Shape {
                 if (!out.isEmpty()) {
                     out.append("; ");
                 }
-                out.append(of(inner, range.from(), range.to(), prepareNesting + 1).fingerprint());
+                Shape shape = of(inner, range.from(), range.to(), prepareNesting + 1);
+                out.append(shape.fingerprint());
+                if (kinds != null) {
+                    kinds.append('[').append(shape.cacheKey().substring(shape.fingerprint().length())).append(']');
+                }
             }
             return out.toString();
         } catch (SqlLexer.LexException e) {
+            if (kinds != null) {
+                kinds.append('s');
+            }
             return "?";
         }
     }
@@ -395,14 +432,14 @@ final class Shape {
             if (firstEnd < 0) {
                 return ix;
             }
-            String first = render(p + 1, firstEnd + 1);
+            String first = render(p + 1, firstEnd + 1, null);
             int q = firstEnd + 1;
             while (is(q, TokenKind.COMMA) && is(q + 1, TokenKind.LPAREN)) {
                 int rowEnd = closing(q + 1);
                 if (rowEnd < 0) {
                     return ix;
                 }
-                if (render(q + 1, rowEnd + 1).equals(first)) {
+                if (render(q + 1, rowEnd + 1, null).equals(first)) {
                     if (dropped == null) {
                         dropped = new boolean[ix.length];
                     }

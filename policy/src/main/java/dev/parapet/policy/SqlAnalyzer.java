@@ -27,6 +27,9 @@ public final class SqlAnalyzer {
     /** How long one JSqlParser parse may take before the statement counts as unreadable. */
     public static final Duration DEFAULT_PARSE_TIMEOUT = Duration.ofSeconds(1);
 
+    /** Statements longer than this (after folding literal lists and repeated VALUES rows) are not parsed. */
+    static final int MAX_TOKENS = 50_000;
+
     private final Dialect dialect;
     private final ShapeCache<Object> cache;
     private final StatementClassifier classifier;
@@ -76,7 +79,9 @@ public final class SqlAnalyzer {
         }
         List<Shape> shapes = new ArrayList<>(ranges.size());
         for (StatementSplitter.Range range : ranges) {
-            shapes.add(Shape.of(tokens, range.from(), range.to()));
+            Shape shape = Shape.of(tokens, range.from(), range.to());
+            shape.cacheKey(); // renders the fingerprint and the key in one pass
+            shapes.add(shape);
         }
         String fingerprint = fingerprint(shapes);
         if (tokens.settingSensitive && readsDifferentlyUnderOtherSettings(sql, fingerprint)) {
@@ -88,10 +93,11 @@ public final class SqlAnalyzer {
         List<StatementInfo> statements = new ArrayList<>(shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
             Shape shape = shapes.get(i);
-            Object analysis = cache.get(shape.fingerprint());
+            String key = shape.cacheKey();
+            Object analysis = cache.get(key);
             if (analysis == null) {
                 analysis = analyzeShape(shape);
-                cache.put(shape.fingerprint(), analysis);
+                cache.put(key, analysis);
             }
             if (analysis instanceof String reason) {
                 return new StatementAnalysis.Unparseable(
@@ -105,6 +111,9 @@ public final class SqlAnalyzer {
 
     /** The analysis of one statement, or the reason it cannot be read. Never throws: anything unexpected is a reason. */
     private Object analyzeShape(Shape shape) {
+        if (shape.size() > MAX_TOKENS) {
+            return "the statement has more than " + MAX_TOKENS + " tokens once literal lists are folded; it is not analysed";
+        }
         try {
             return classifier.classify(shape);
         } catch (UnreadableStatementException e) {

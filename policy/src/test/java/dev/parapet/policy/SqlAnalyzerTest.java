@@ -72,6 +72,12 @@ class SqlAnalyzerTest {
     }
 
     @Test
+    void doesNotMistakeATableNamedTempForSelectIntoTemp() {
+        assertThat(only("insert into temp t select 1").tablesWritten()).containsExactly(table("temp"));
+        assertThat(only("insert into unlogged select 1").tablesWritten()).containsExactly(table("unlogged"));
+    }
+
+    @Test
     void writesOnlyTheTargetOfUpdateFromAndDeleteUsing() {
         StatementInfo update = only("update t set a = u.a from u where t.id = u.id");
         assertThat(update.tablesWritten()).containsExactly(table("t"));
@@ -366,6 +372,9 @@ class SqlAnalyzerTest {
         assertThat(only("select * from dblink('host=x', 'select 1') as t(a int)").functions()).containsExactly("dblink");
         assertThat(only("insert into t values (nextval('s'))").functions()).containsExactly("nextval");
         assertThat(only("call s.proc((select f(1)))").functions()).containsExactlyInAnyOrder("s.proc", "f");
+        StatementInfo named = only("CALL p(a => 1, b => (select max(x) from t))");
+        assertThat(named.functions()).containsExactlyInAnyOrder("p", "max");
+        assertThat(named.tablesRead()).containsExactly(table("t"));
     }
 
     // ---------------------------------------------------------------- refusals
@@ -402,6 +411,34 @@ class SqlAnalyzerTest {
         AnalysisAssertions.only(fresh, "select * from t where id in (1, 2, 3)");
         AnalysisAssertions.only(fresh, "select * from t where id in (4)");
         assertThat(fresh.cachedShapes()).isEqualTo(2);
+    }
+
+    @Test
+    void cachesShapesWhoseLiteralsDifferInKindApart() {
+        // JSqlParser 5.3 reads TABLESAMPLE SYSTEM (10) but not ('10'): a string there must not make
+        // the number form unreadable for everyone once it is cached under the shared fingerprint
+        SqlAnalyzer fresh = new SqlAnalyzer(Dialect.POSTGRES);
+        StatementAnalysis withString = fresh.analyze("select * from t tablesample system ('10')");
+        StatementAnalysis withNumber = fresh.analyze("select * from t tablesample system (10)");
+        assertThat(withString.fingerprint()).isEqualTo(withNumber.fingerprint());
+        assertThat(withString).isInstanceOf(StatementAnalysis.Unparseable.class);
+        assertThat(withNumber).isInstanceOf(StatementAnalysis.Analyzed.class);
+        assertThat(fresh.cachedShapes()).isEqualTo(2);
+    }
+
+    @Test
+    void refusesStatementsTooLongToAnalyse() {
+        StringBuilder sql = new StringBuilder("select c0");
+        for (int i = 1; i <= SqlAnalyzer.MAX_TOKENS / 2; i++) {
+            sql.append(", c").append(i);
+        }
+        assertThat(unparseable(analyzer, sql + " from t").reason()).contains("tokens");
+        // a long list of literals folds to one shape and is analysed
+        StringBuilder in = new StringBuilder("select * from t where id in (0");
+        for (int i = 1; i <= SqlAnalyzer.MAX_TOKENS; i++) {
+            in.append(", ").append(i);
+        }
+        assertThat(only(in + ")").tablesRead()).containsExactly(table("t"));
     }
 
     @Test
