@@ -18,8 +18,9 @@ import net.sf.jsqlparser.statement.Statement;
  * {@code U&"..."} identifiers decoded, and a few constructs JSqlParser 5.3 does not know rewritten
  * into ones it does without changing which tables, columns and functions are involved
  * ({@code OPERATOR(pg_catalog.~)}, {@code COLLATE "C"}, operators it lacks such as {@code <->},
- * {@code BETWEEN SYMMETRIC}, {@code SELECT INTO TEMP}, MySQL {@code INTO @var} / {@code INTO OUTFILE},
- * {@code LOCK IN SHARE MODE}, {@code WHERE CURRENT OF}). So the parse, and the analysis built on
+ * {@code BETWEEN SYMMETRIC}, {@code SELECT INTO TEMP}, {@code UPDATE ONLY}, named arguments,
+ * MySQL {@code INTO @var} / {@code INTO OUTFILE}, row aliases, {@code LOCK IN SHARE MODE},
+ * {@code WHERE CURRENT OF}). So the parse, and the analysis built on
  * it, cannot depend on literal values, and a huge literal costs nothing to parse.
  */
 final class ParsedStatementAnalyzer {
@@ -98,6 +99,10 @@ final class ParsedStatementAnalyzer {
                 currentOf = true;
                 p += 3;
                 continue;
+            }
+            if (dialect == Dialect.POSTGRES && s.isWord(p, "only")
+                    && (s.isWord(p - 1, "update") || (s.isWord(p - 1, "from") && s.isWord(p - 2, "delete")))) {
+                continue; // UPDATE ONLY t / DELETE FROM ONLY t: the same table, without its inheritance children
             }
             if (s.isWord(p, "collate")) {
                 p = skipName(s, p + 1, to) - 1;

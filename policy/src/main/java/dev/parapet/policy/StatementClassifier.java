@@ -215,6 +215,9 @@ final class StatementClassifier {
             info.inner(carried(s, p + 1, close));
             p = close + 1;
         } else {
+            if (s.isWord(p, "binary") && (s.is(p + 1, TokenKind.WORD) || s.is(p + 1, TokenKind.QUOTED_IDENT))) {
+                p++; // the pre-7.3 form COPY BINARY table, still accepted
+            }
             Name name = name(s, p);
             if (name == null) {
                 throw new UnreadableStatementException("COPY must name a table or a query");
@@ -591,7 +594,8 @@ final class StatementClassifier {
         if (s.isAnyWord(p, "session", "local") && !s.isAnyWord(p + 1, "authorization", "characteristics")) {
             p++;
         }
-        if (s.isWord(p, "role") || (s.isWord(p, "session") && s.isWord(p + 1, "authorization"))) {
+        // SET ROLE, SET SESSION AUTHORIZATION, and the settings behind them: SET role = x, SET session_authorization = x
+        if (s.isAnyWord(p, "role", "session_authorization") || (s.isWord(p, "session") && s.isWord(p + 1, "authorization"))) {
             return simple(StatementKind.SET_ROLE);
         }
         if (s.isAnyWord(p, "transaction", "constraints") || (s.isWord(p, "session") && s.isWord(p + 1, "characteristics"))) {
@@ -689,8 +693,8 @@ final class StatementClassifier {
         if (dialect == Dialect.MYSQL) {
             return simple(StatementKind.ALTER_SYSTEM); // RESET MASTER / REPLICA / QUERY CACHE / PERSIST
         }
-        if (s.isWord(1, "role") || (s.isWord(1, "session") && s.isWord(2, "authorization"))) {
-            return simple(StatementKind.SET_ROLE);
+        if (s.isAnyWord(1, "role", "session_authorization", "all") || (s.isWord(1, "session") && s.isWord(2, "authorization"))) {
+            return simple(StatementKind.SET_ROLE); // RESET ALL resets the role too
         }
         return simple(StatementKind.SET);
     }

@@ -72,6 +72,12 @@ class SqlAnalyzerTest {
     }
 
     @Test
+    void readsUpdateOnlyAndDeleteFromOnly() {
+        assertThat(only("delete from only t where id = 1").tablesWritten()).containsExactly(table("t"));
+        assertThat(only("update only s.t set a = 1 where id = 1").tablesWritten()).containsExactly(table("s.t"));
+    }
+
+    @Test
     void doesNotMistakeATableNamedTempForSelectIntoTemp() {
         assertThat(only("insert into temp t select 1").tablesWritten()).containsExactly(table("temp"));
         assertThat(only("insert into unlogged select 1").tablesWritten()).containsExactly(table("unlogged"));
@@ -233,6 +239,7 @@ class SqlAnalyzerTest {
         assertThat(info.serverAccess()).containsExactly(ServerAccess.RUNS_PROGRAM);
         assertThat(info.tablesRead()).containsExactly(table("t"));
         assertThat(only("copy t from program 'curl x'").tablesWritten()).containsExactly(table("t"));
+        assertThat(only("copy binary t to program 'x'").serverAccess()).containsExactly(ServerAccess.RUNS_PROGRAM);
     }
 
     @Test
@@ -262,6 +269,9 @@ class SqlAnalyzerTest {
         assertThat(only("set session role admin").kind()).isEqualTo(StatementKind.SET_ROLE);
         assertThat(only("SET SESSION AUTHORIZATION 'bob'").kind()).isEqualTo(StatementKind.SET_ROLE);
         assertThat(only("reset role").kind()).isEqualTo(StatementKind.SET_ROLE);
+        assertThat(only("set session_authorization = 'bob'").kind()).isEqualTo(StatementKind.SET_ROLE);
+        assertThat(only("set role to admin").kind()).isEqualTo(StatementKind.SET_ROLE);
+        assertThat(only("reset all").kind()).isEqualTo(StatementKind.SET_ROLE);
         assertThat(only("set transaction isolation level serializable").kind()).isEqualTo(StatementKind.TRANSACTION);
     }
 
