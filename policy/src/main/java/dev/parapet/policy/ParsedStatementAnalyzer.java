@@ -1,9 +1,8 @@
 package dev.parapet.policy;
 
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import net.sf.jsqlparser.parser.CCJSqlParser;
 import net.sf.jsqlparser.parser.CCJSqlParserUtil;
@@ -31,11 +30,17 @@ final class ParsedStatementAnalyzer {
             "@>", "<@", "->", "->>", "#>", "#>>", "&&", "&", "|", "^", "<<", ">>", "#", "@@", "?", "?|", "?&",
             "<=>", "!", ":=", "=>");
 
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "parapet-sql-parse-watchdog");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "parapet-sql-parse-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true); // a parse that finishes in time leaves nothing behind
+        return executor;
+    }
 
     private final Dialect dialect;
     private final long timeoutMillis;

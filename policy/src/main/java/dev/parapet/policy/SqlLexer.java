@@ -651,7 +651,8 @@ final class SqlLexer {
             char p = Character.toLowerCase(sql.charAt(start));
             if (dialect == Dialect.POSTGRES) {
                 if (next == '\'' && (p == 'e' || p == 'b' || p == 'x' || p == 'n')) {
-                    pgString(start, pos, p == 'e');
+                    // N'' is a standard string: it takes backslash escapes only when standard_conforming_strings is off
+                    pgString(start, pos, p == 'e' || (p == 'n' && alternateEscapes));
                     return;
                 }
                 if (p == 'u' && next == '&' && (charAt(pos + 1) == '\'' || charAt(pos + 1) == '"')) {

@@ -59,7 +59,10 @@ public enum StatementKind {
     EXPLAIN,
     /** PostgreSQL DO block (procedural code, not analysed); MySQL DO expression. */
     DO,
-    /** CREATE [OR REPLACE] FUNCTION or PROCEDURE: code that runs later and cannot be analysed. */
+    /**
+     * Code that runs later and is not analysed: CREATE [OR REPLACE] FUNCTION or PROCEDURE, and MySQL
+     * CREATE TRIGGER and CREATE EVENT, whose bodies are statements.
+     */
     CREATE_FUNCTION,
     /** DECLARE ... CURSOR, FETCH, MOVE, CLOSE, MySQL HANDLER. */
     CURSOR,

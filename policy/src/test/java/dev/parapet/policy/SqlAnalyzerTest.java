@@ -409,7 +409,38 @@ class SqlAnalyzerTest {
         assertThat(only("select * from t where path like 'C:\\dir\\%' and re ~ '\\d+'").kind()).isEqualTo(StatementKind.SELECT);
     }
 
-    // ---------------------------------------------------------------- cache
+    // ---------------------------------------------------------------- cache and threads
+
+    @Test
+    void givesEverySessionThreadTheSameAnswers() throws Exception {
+        List<String> statements = List.of("select * from t where id = 1", "delete from t where 1=1",
+                "with x as (update t set a = 1 returning *) select * from x", "copy t to program 'x'",
+                "explain analyze insert into t select * from u", "select 1; drop table t", "frobnicate");
+        SqlAnalyzer reference = new SqlAnalyzer(Dialect.POSTGRES);
+        List<StatementAnalysis> expected = statements.stream().map(reference::analyze).toList();
+        SqlAnalyzer shared = new SqlAnalyzer(Dialect.POSTGRES, 3);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int thread = 0; thread < 8; thread++) {
+                results.add(pool.submit(() -> {
+                    for (int round = 0; round < 200; round++) {
+                        for (int i = 0; i < statements.size(); i++) {
+                            if (!shared.analyze(statements.get(i)).equals(expected.get(i))) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> result : results) {
+                assertThat(result.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 
     @Test
     void analysesAShapeOnceAndReusesItForOtherLiterals() {

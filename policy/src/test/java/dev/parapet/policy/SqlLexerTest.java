@@ -97,6 +97,14 @@ class SqlLexerTest {
     }
 
     @Test
+    void readsBackslashesInStandardStringsAsEscapesOnlyWhenAskedTo() {
+        Tokens standard = SqlLexer.lex("select 'a\\', N'b\\'", Dialect.POSTGRES);
+        assertThat(standard.size()).isEqualTo(4);
+        assertThatThrownBy(() -> SqlLexer.lex("select 'a\\', N'b\\'", Dialect.POSTGRES, true))
+                .isInstanceOf(SqlLexer.LexException.class);
+    }
+
+    @Test
     void readsMysqlBackslashEscapesAndBacktickIdentifiers() {
         assertThat(kinds("select 'a\\'b', \"c\\\"d\", `e``f` from `db`.`t`", Dialect.MYSQL)).containsExactly(
                 "WORD:select", "STRING:'a\\'b'", "COMMA:,", "STRING:\"c\\\"d\"", "COMMA:,", "QUOTED_IDENT:`e``f`",
