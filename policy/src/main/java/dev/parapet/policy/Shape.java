@@ -9,8 +9,9 @@ import java.util.Set;
  * {@code in (?)}, as do {@code ARRAY[...]} of literals and the repeated rows of a multi-row
  * {@code VALUES}), and a sign before a number is folded into the number. Everything downstream,
  * the fingerprint, the classifier and the text handed to JSqlParser, reads only the remaining
- * tokens and never a literal's value, so every statement with the same fingerprint gets the same
- * analysis; that is what makes caching analyses by fingerprint sound.
+ * tokens and never a literal's value, only its kind (string, number, parameter). So the analysis
+ * is a function of the {@link #cacheKey()}, the fingerprint plus those kinds; that is what makes
+ * caching analyses per query shape sound.
  *
  * <p>The one exception is MySQL's {@code PREPARE name FROM 'text'}: the string is SQL to be
  * analysed, so the fingerprint carries the fingerprint of that text instead of {@code ?}.
@@ -59,8 +60,9 @@ final class Shape {
 
     final Tokens tokens;
     private final int[] ix;
-    private String fingerprint;
     private final int prepareNesting;
+    private String fingerprint;
+    private String cacheKey;
 
     private Shape(Tokens tokens, int[] ix, int prepareNesting) {
         this.tokens = tokens;
@@ -100,11 +102,6 @@ final class Shape {
         return ix.length;
     }
 
-    /** The token index of position {@code p}. */
-    int index(int p) {
-        return ix[p];
-    }
-
     TokenKind kind(int p) {
         return p >= 0 && p < ix.length ? tokens.kind(ix[p]) : null;
     }
@@ -132,10 +129,6 @@ final class Shape {
 
     String value(int p) {
         return tokens.value(ix[p]);
-    }
-
-    boolean isLiteral(int p) {
-        return p >= 0 && p < ix.length && tokens.isLiteral(ix[p]);
     }
 
     boolean isOperator(int p, String operator) {
@@ -191,8 +184,6 @@ final class Shape {
         }
         return cacheKey;
     }
-
-    private String cacheKey;
 
     private String render(int from, int to, StringBuilder kinds) {
         StringBuilder out = new StringBuilder(Math.max(16, (to - from) * 6));
