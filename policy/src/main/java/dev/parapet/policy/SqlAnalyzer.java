@@ -17,6 +17,15 @@ import java.util.Objects;
  * LRU cache, so the parser runs once per query shape and a repeated shape costs a lexer pass and a
  * map look-up. A statement neither part can read makes the string {@link StatementAnalysis.Unparseable}.
  *
+ * <p>Because analyses are shared by every statement of a shape, nothing in one may depend on a
+ * literal's value. The one place that could is "is this WHERE trivially true": {@code WHERE 1=1}
+ * and {@code WHERE id=1} differ only in a literal where a column was. The analyzer does not
+ * evaluate literals; it asks whether the condition depends on the row at all. {@code 1=1},
+ * {@code 1=2}, {@code 'a'='a'}, {@code true}, a bare literal or parameter, {@code x = x}, or any of
+ * these as a top-level OR branch restrict nothing a policy could rely on and are
+ * {@link WhereClause#TRIVIAL}; {@code id=1} mentions a column and is {@link WhereClause#PRESENT}.
+ * Both answers are the same for every literal value, so caching them is sound.
+ *
  * <p>Thread-safe: one instance per dialect serves every session.
  */
 public final class SqlAnalyzer {

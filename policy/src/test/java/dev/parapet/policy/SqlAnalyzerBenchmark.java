@@ -17,8 +17,16 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * What one analysis costs, with a cold cache (a new query shape every time: lexer, classifier and
  * JSqlParser) and with a warm one (the same shape with other literals: lexer, fingerprint and a
- * cache look-up), for pgbench's SELECT and for an ORM-style join. Not a test: run it by hand with
- * {@link #main}, which uses a short configuration (1 fork, 3 x 2 s warm-up, 5 x 2 s measurement).
+ * cache look-up), for pgbench's SELECT and for an ORM-style join. Not a test (surefire runs only
+ * *Test classes): run it by hand with {@link #main}, which uses a short configuration (1 fork,
+ * 3 x 2 s warm-up, 5 x 2 s measurement), e.g. from the repository root:
+ *
+ * <pre>
+ * ./mvnw -B -q test-compile -pl policy -am
+ * ./mvnw -B -q -pl policy dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+ * java -cp policy/target/test-classes:policy/target/classes:config/target/classes:$(cat policy/target/bench.classpath) \
+ *     dev.parapet.policy.SqlAnalyzerBenchmark
+ * </pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
