@@ -1,4 +1,14 @@
 /**
- * SQL analysis and guardrail policy: turns a statement into an analysis and an analysis plus an identity into a decision. Knows nothing of wire protocols. (Filled in by the guardrails work; empty in the foundation.)
+ * SQL analysis and guardrail policy: turns a statement into an analysis and an analysis plus an
+ * identity into a decision. Knows nothing of wire protocols.
+ *
+ * <p>Public surface of the SQL analysis: {@link dev.parapet.policy.SqlAnalyzer} (one per
+ * {@link dev.parapet.policy.Dialect}), which returns a {@link dev.parapet.policy.StatementAnalysis}
+ * ({@link dev.parapet.policy.StatementAnalysis.Analyzed} or
+ * {@link dev.parapet.policy.StatementAnalysis.Unparseable}) holding one
+ * {@link dev.parapet.policy.StatementInfo} per statement, described with
+ * {@link dev.parapet.policy.StatementKind}, {@link dev.parapet.policy.TableName},
+ * {@link dev.parapet.policy.WhereClause} and {@link dev.parapet.policy.ServerAccess}. Everything
+ * else (lexer, splitter, fingerprinting, cache, classifier, JSqlParser bridge) is package-private.
  */
 package dev.parapet.policy;

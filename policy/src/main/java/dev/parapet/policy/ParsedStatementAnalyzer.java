@@ -1,0 +1,290 @@
+package dev.parapet.policy;
+
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import net.sf.jsqlparser.parser.CCJSqlParser;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.statement.Statement;
+
+/**
+ * Reads queries and DML (SELECT, INSERT, UPDATE, DELETE, MERGE, MySQL REPLACE) with JSqlParser.
+ *
+ * <p>JSqlParser never sees the client's text. It gets a rendering of the statement's
+ * {@link Shape}: comments gone (so a nested PostgreSQL comment cannot fool it), every string
+ * literal written as {@code 's'}, every number as {@code 1}, every parameter marker as {@code ?},
+ * {@code U&"..."} identifiers decoded, and a few constructs JSqlParser 5.3 does not know rewritten
+ * into ones it does without changing which tables, columns and functions are involved
+ * ({@code OPERATOR(pg_catalog.~)}, {@code COLLATE "C"}, operators it lacks such as {@code <->},
+ * {@code BETWEEN SYMMETRIC}, {@code SELECT INTO TEMP}, {@code UPDATE ONLY}, named arguments,
+ * MySQL {@code INTO @var} / {@code INTO OUTFILE}, row aliases, {@code LOCK IN SHARE MODE},
+ * {@code WHERE CURRENT OF}). So the parse, and the analysis built on
+ * it, cannot depend on literal values, and a huge literal costs nothing to parse.
+ */
+final class ParsedStatementAnalyzer {
+
+    /** Binary operators JSqlParser 5.3 reads; any other PostgreSQL operator is rendered as {@code +}. */
+    private static final Set<String> KNOWN_OPERATORS = Set.of(
+            "=", "<>", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "||", "~", "~*", "!~", "!~*",
+            "@>", "<@", "->", "->>", "#>", "#>>", "&&", "&", "|", "^", "<<", ">>", "#", "@@", "?", "?|", "?&",
+            "<=>", "!", ":=", "=>");
+
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
+
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "parapet-sql-parse-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true); // a parse that finishes in time leaves nothing behind
+        return executor;
+    }
+
+    private final Dialect dialect;
+    private final long timeoutMillis;
+
+    ParsedStatementAnalyzer(Dialect dialect, long timeoutMillis) {
+        this.dialect = dialect;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /** What JSqlParser is given, and what the rendering removed that the analysis must still know. */
+    record ParserInput(String sql, boolean whereCurrentOf, boolean writesFile) {
+    }
+
+    /** The analysis of positions {@code [from, to)} of {@code shape}, a query or DML statement. */
+    StatementInfo analyze(Shape shape, int from, int to) {
+        ParserInput input = render(shape, from, to);
+        Statement statement = parse(input.sql());
+        InfoBuilder info = ParseTreeWalker.walk(dialect, statement, input.whereCurrentOf());
+        if (input.writesFile()) {
+            info.access(ServerAccess.WRITES_FILE);
+        }
+        return info.build();
+    }
+
+    /**
+     * The tables, columns and functions of a comma-separated list of expressions found in a statement
+     * JSqlParser cannot read as a whole (CALL arguments, COPY's WHERE, MySQL SET values): they are
+     * parsed as {@code SELECT <list> [FROM context]}.
+     */
+    StatementInfo expressions(Shape shape, int from, int to, TableName context) {
+        if (from >= to) {
+            return new InfoBuilder(StatementKind.SELECT).build();
+        }
+        ParserInput input = render(shape, from, to);
+        StringBuilder sql = new StringBuilder("SELECT ").append(input.sql());
+        if (context != null) {
+            sql.append(" FROM ");
+            if (context.qualified()) {
+                sql.append(quote(context.schema())).append('.');
+            }
+            sql.append(quote(context.name()));
+        }
+        return ParseTreeWalker.walk(dialect, parse(sql.toString()), false).build();
+    }
+
+    private String quote(String identifier) {
+        return dialect == Dialect.POSTGRES
+                ? '"' + identifier.replace("\"", "\"\"") + '"'
+                : '`' + identifier.replace("`", "``") + '`';
+    }
+
+    // ---------------------------------------------------------------- rendering
+
+    ParserInput render(Shape s, int from, int to) {
+        StringBuilder out = new StringBuilder((to - from) * 6);
+        boolean currentOf = false;
+        boolean writesFile = false;
+        for (int p = from; p < to; p++) {
+            // WHERE CURRENT OF cursor: JSqlParser lacks it; the statement restricts itself to one row
+            if (s.isWord(p, "where") && s.isWord(p + 1, "current") && s.isWord(p + 2, "of") && p + 3 < to) {
+                currentOf = true;
+                p += 3;
+                continue;
+            }
+            if (dialect == Dialect.POSTGRES && s.isWord(p, "only")
+                    && (s.isWord(p - 1, "update") || (s.isWord(p - 1, "from") && s.isWord(p - 2, "delete")))) {
+                continue; // UPDATE ONLY t / DELETE FROM ONLY t: the same table, without its inheritance children
+            }
+            if (s.isWord(p, "collate")) {
+                p = skipName(s, p + 1, to) - 1;
+                continue;
+            }
+            if (s.isWord(p, "between") && s.isAnyWord(p + 1, "symmetric", "asymmetric")) {
+                out.append(" BETWEEN");
+                p++;
+                continue;
+            }
+            if (dialect == Dialect.POSTGRES && (s.is(p, TokenKind.WORD) || s.is(p, TokenKind.QUOTED_IDENT))
+                    && (s.isOperator(p + 1, "=>") || s.isOperator(p + 1, ":="))
+                    && (p == from || s.is(p - 1, TokenKind.LPAREN) || s.is(p - 1, TokenKind.COMMA))) {
+                p++; // a named argument, name => value: the value is what matters
+                continue;
+            }
+            if (s.isWord(p, "into") && !s.isAnyWord(p - 1, "insert", "merge")) {
+                // SELECT ... INTO: PostgreSQL's INTO [TEMP | UNLOGGED] [TABLE] name, MySQL's INTO @var / OUTFILE
+                int q = p + 1;
+                if (dialect == Dialect.POSTGRES) {
+                    while (s.isAnyWord(q, "temp", "temporary", "unlogged")) {
+                        q++;
+                    }
+                    if (s.isWord(q, "table")) {
+                        q++;
+                    }
+                    out.append(" INTO");
+                    p = q - 1;
+                    continue;
+                }
+                if (s.is(q, TokenKind.VARIABLE)) {
+                    while (s.is(q, TokenKind.VARIABLE) && s.is(q + 1, TokenKind.COMMA) && s.is(q + 2, TokenKind.VARIABLE)) {
+                        q += 2;
+                    }
+                    p = q;
+                    continue;
+                }
+                if (s.isAnyWord(q, "outfile", "dumpfile")) {
+                    writesFile = true;
+                    q++;
+                    while (q < to && !s.isAnyWord(q, "from", "where", "group", "having", "order", "limit", "for",
+                            "lock", "union", "window") && !s.is(q, TokenKind.RPAREN)) {
+                        if (s.is(q, TokenKind.LPAREN)) {
+                            throw new UnreadableStatementException("INTO OUTFILE options hold an expression");
+                        }
+                        q++;
+                    }
+                    p = q - 1;
+                    continue;
+                }
+            }
+            if (dialect == Dialect.MYSQL && s.isWord(p, "as") && s.is(p - 1, TokenKind.RPAREN)
+                    && (s.is(p + 1, TokenKind.WORD) || s.is(p + 1, TokenKind.QUOTED_IDENT))) {
+                // INSERT ... VALUES (...) AS new [(a, b)] ON DUPLICATE KEY UPDATE: the row alias (MySQL 8.0.19)
+                int q = p + 2;
+                if (s.is(q, TokenKind.LPAREN)) {
+                    q = s.closing(q) + 1;
+                }
+                if (q > 0 && s.isWord(q, "on") && s.isWord(q + 1, "duplicate")) {
+                    p = q - 1;
+                    continue;
+                }
+            }
+            if (dialect == Dialect.MYSQL && s.isWord(p, "lock") && s.isWord(p + 1, "in") && s.isWord(p + 2, "share")
+                    && s.isWord(p + 3, "mode")) {
+                p += 3;
+                continue;
+            }
+            if (dialect == Dialect.POSTGRES && s.isWord(p, "operator") && s.is(p + 1, TokenKind.LPAREN)) {
+                int close = s.closing(p + 1);
+                if (close > p + 2 && close < to && s.is(close - 1, TokenKind.OPERATOR)) {
+                    out.append(' ').append(operator(s.text(close - 1)));
+                    p = close;
+                    continue;
+                }
+            }
+            out.append(' ');
+            appendToken(s, p, out);
+        }
+        return new ParserInput(out.toString().trim(), currentOf, writesFile);
+    }
+
+    private static int skipName(Shape s, int p, int to) {
+        if (p < to && (s.is(p, TokenKind.WORD) || s.is(p, TokenKind.QUOTED_IDENT) || s.is(p, TokenKind.STRING))) {
+            p++;
+            while (p + 1 < to && s.is(p, TokenKind.DOT)
+                    && (s.is(p + 1, TokenKind.WORD) || s.is(p + 1, TokenKind.QUOTED_IDENT))) {
+                p += 2;
+            }
+        }
+        return p;
+    }
+
+    private void appendToken(Shape s, int p, StringBuilder out) {
+        switch (s.kind(p)) {
+            case STRING -> out.append("'s'");
+            case NUMBER -> out.append('1');
+            case PARAM -> out.append('?');
+            case QUOTED_IDENT -> out.append(quote(s.value(p)));
+            case OPERATOR -> out.append(dialect == Dialect.POSTGRES ? operator(s.text(p)) : s.text(p));
+            default -> out.append(s.text(p));
+        }
+    }
+
+    private static String operator(String text) {
+        return KNOWN_OPERATORS.contains(text) ? text : "+";
+    }
+
+    // ---------------------------------------------------------------- parsing
+
+    /**
+     * Parses one statement: first without JSqlParser's slow "complex parsing", then, for statements
+     * that are not deeply nested, with it, as CCJSqlParserUtil does. A watchdog interrupts a parse
+     * that runs longer than the timeout (pathological input), which then counts as unreadable.
+     */
+    Statement parse(String sql) {
+        String firstError;
+        try {
+            return parseOnce(sql, false);
+        } catch (ParseFailure failure) {
+            firstError = failure.getMessage();
+        }
+        if (CCJSqlParserUtil.getNestingDepth(sql) <= CCJSqlParserUtil.ALLOWED_NESTING_DEPTH) {
+            try {
+                return parseOnce(sql, true);
+            } catch (ParseFailure failure) {
+                // report the first error: it is about the simpler reading
+            }
+        }
+        throw new UnreadableStatementException("the SQL parser could not read the statement: " + firstError);
+    }
+
+    private static final class ParseFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ParseFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private Statement parseOnce(String sql, boolean complex) throws ParseFailure {
+        CCJSqlParser parser = CCJSqlParserUtil.newParser(sql).withAllowComplexParsing(complex);
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+            parser.interrupted = true;
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        try {
+            Statement statement = parser.Statement();
+            if (parser.interrupted) {
+                throw new ParseFailure("parsing took longer than " + timeoutMillis + " ms");
+            }
+            return statement;
+        } catch (ParseFailure failure) {
+            throw failure;
+        } catch (StackOverflowError e) {
+            throw new ParseFailure("the statement is nested too deeply");
+        } catch (Exception | Error e) {
+            if (e instanceof VirtualMachineError error) {
+                throw error;
+            }
+            if (parser.interrupted) {
+                throw new ParseFailure("parsing took longer than " + timeoutMillis + " ms");
+            }
+            throw new ParseFailure(firstLine(e));
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        String line = message.strip().lines().findFirst().orElse("").strip();
+        if (line.length() > 160) {
+            line = line.substring(0, 160) + "...";
+        }
+        return line;
+    }
+}

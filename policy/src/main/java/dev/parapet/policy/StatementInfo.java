@@ -1,0 +1,94 @@
+package dev.parapet.policy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What one SQL statement does, as a guardrail rule sees it. Nothing in it depends on the literal
+ * values of the statement, which is what lets the analyzer cache it per query shape.
+ *
+ * <p>A statement that carries another one lists it in {@link #inner()}: the statement of an
+ * EXPLAIN, the body of a PREPARE, the query of a COPY, CREATE TABLE AS, CREATE VIEW or DECLARE
+ * CURSOR, the actions of a CREATE RULE, the INSERT/UPDATE/DELETE of a data-modifying CTE. Its
+ * tables, columns and functions are also counted in this statement's own sets, so a rule that
+ * only looks at the outer statement still sees them: the carried statement's written tables count
+ * as written when it runs ({@link #innerExecutes()}) and as read otherwise (a plain EXPLAIN).
+ *
+ * @param kind what the statement is
+ * @param objectType for DDL, GRANT/REVOKE and COMMENT: the kind of object, lower-case words as
+ *     written ("table", "materialized view", "database", "role", "function", ...); MySQL's
+ *     "schema" is reported as "database"; empty otherwise
+ * @param tablesRead tables whose rows or definition the statement reads, including the target of
+ *     an UPDATE, DELETE or MERGE (which reads the rows it changes), of an INSERT with RETURNING or
+ *     ON CONFLICT/DUPLICATE KEY UPDATE, and tables locked
+ * @param tablesWritten tables whose rows, definition or privileges the statement changes
+ * @param columns columns referenced per table ({@code *} for {@code SELECT *} or {@code t.*});
+ *     an unqualified column in a query over several tables is listed under each of them, since
+ *     the analyzer does not know the schema; columns of subqueries and CTEs appear under the base
+ *     tables they come from
+ * @param where for UPDATE and DELETE, what their WHERE restricts
+ * @param functions functions and procedures called, lower-cased (PostgreSQL keeps the case of
+ *     quoted names), schema-qualified when the statement qualified them
+ * @param serverAccess what the statement does on the server host
+ * @param inner statements this one carries
+ * @param innerExecutes whether the carried statements run (now or later, as for PREPARE, CREATE
+ *     RULE and CREATE VIEW); false only for EXPLAIN without ANALYZE
+ */
+public record StatementInfo(
+        StatementKind kind,
+        String objectType,
+        Set<TableName> tablesRead,
+        Set<TableName> tablesWritten,
+        Map<TableName, Set<String>> columns,
+        WhereClause where,
+        Set<String> functions,
+        Set<ServerAccess> serverAccess,
+        List<StatementInfo> inner,
+        boolean innerExecutes) {
+
+    public StatementInfo {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(objectType, "objectType");
+        Objects.requireNonNull(where, "where");
+        tablesRead = Collections.unmodifiableSet(new LinkedHashSet<>(tablesRead));
+        tablesWritten = Collections.unmodifiableSet(new LinkedHashSet<>(tablesWritten));
+        Map<TableName, Set<String>> copy = new LinkedHashMap<>();
+        columns.forEach((table, names) -> copy.put(table, Collections.unmodifiableSet(new LinkedHashSet<>(names))));
+        columns = Collections.unmodifiableMap(copy);
+        functions = Collections.unmodifiableSet(new LinkedHashSet<>(functions));
+        serverAccess = Collections.unmodifiableSet(new LinkedHashSet<>(serverAccess));
+        inner = List.copyOf(inner);
+    }
+
+    /**
+     * This statement and, when they run, the statements it carries (recursively): what a rule about
+     * statement kinds or WHERE clauses has to check, so that {@code EXPLAIN ANALYZE DELETE FROM t}
+     * and {@code WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x} are seen as the DELETEs
+     * they are.
+     */
+    public List<StatementInfo> executed() {
+        List<StatementInfo> all = new ArrayList<>();
+        collectExecuted(all);
+        return Collections.unmodifiableList(all);
+    }
+
+    private void collectExecuted(List<StatementInfo> into) {
+        into.add(this);
+        if (innerExecutes) {
+            for (StatementInfo statement : inner) {
+                statement.collectExecuted(into);
+            }
+        }
+    }
+
+    /** Whether the statement references any table, read or written. */
+    public boolean touches(TableName table) {
+        return tablesRead.contains(table) || tablesWritten.contains(table);
+    }
+}
