@@ -10,5 +10,10 @@
  * {@link dev.parapet.policy.StatementKind}, {@link dev.parapet.policy.TableName},
  * {@link dev.parapet.policy.WhereClause} and {@link dev.parapet.policy.ServerAccess}. Everything
  * else (lexer, splitter, fingerprinting, cache, classifier, JSqlParser bridge) is package-private.
+ *
+ * <p>Public surface of the policy: {@link dev.parapet.policy.PolicyEngine} decides on a
+ * {@link dev.parapet.policy.PolicyRequest} (a {@link dev.parapet.policy.Principal}, a target and
+ * an analysis) with an ordered list of {@link dev.parapet.policy.Rule}s, each limited by a
+ * {@link dev.parapet.policy.RuleScope}, and returns a {@link dev.parapet.policy.Decision}.
  */
 package dev.parapet.policy;

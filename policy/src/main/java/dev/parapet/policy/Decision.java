@@ -1,0 +1,47 @@
+package dev.parapet.policy;
+
+import java.util.List;
+
+/**
+ * What happens to a statement. Exactly one of: it runs ({@link Allow}), it is refused with the
+ * rule that refused it ({@link Deny}), or it waits for a person to approve it
+ * ({@link RequireApproval}). Rules in shadow mode never change the outcome; what they would have
+ * done is carried along so it can be logged and audited.
+ */
+public sealed interface Decision permits Decision.Allow, Decision.Deny, Decision.RequireApproval {
+
+    /** Verdicts of shadow-mode rules: what would have happened. */
+    List<Verdict> shadowed();
+
+    /** The statement runs. */
+    record Allow(List<Verdict> shadowed) implements Decision {
+        public Allow {
+            shadowed = List.copyOf(shadowed);
+        }
+    }
+
+    /**
+     * The statement is refused. {@code sqlState} is the code the client gets (42501, insufficient
+     * privilege, unless a rule says otherwise), {@code message} names the rule and why, {@code hint}
+     * says what to do instead.
+     */
+    record Deny(String ruleId, String sqlState, String message, String hint, List<Verdict> shadowed) implements Decision {
+        public Deny {
+            shadowed = List.copyOf(shadowed);
+        }
+    }
+
+    /** The statement needs a person's approval first, by the rule named. */
+    record RequireApproval(String ruleId, String reason, List<Verdict> shadowed) implements Decision {
+        public RequireApproval {
+            shadowed = List.copyOf(shadowed);
+        }
+    }
+
+    /** One rule's finding about one statement. */
+    record Verdict(String ruleId, Outcome outcome, String reason) {
+    }
+
+    /** What a rule asks for. */
+    enum Outcome { DENY, REQUIRE_APPROVAL }
+}
