@@ -3,7 +3,6 @@ package dev.parapet.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -17,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,7 +60,7 @@ public final class ConfigLoader {
     public ParapetConfig parse(String yaml, String fileName, Path baseDir) throws ConfigException {
         LoadState state = new LoadState(fileName, baseDir);
         try {
-            state.lines.putAll(locate(yaml));
+            state.locations = YamlLocations.of(fileName, yaml);
         } catch (JsonProcessingException e) {
             throw new ConfigException(List.of(state.error(e.getLocation(), "not valid YAML: " + e.getOriginalMessage())));
         } catch (IOException e) {
@@ -100,25 +97,6 @@ public final class ConfigLoader {
         return cut > 0 ? message.substring(0, cut) : message;
     }
 
-    /** First pass: where each JSON pointer path starts in the text, so later errors can name a line. */
-    private static Map<String, JsonLocation> locate(String yaml) throws IOException {
-        Map<String, JsonLocation> lines = new HashMap<>();
-        try (JsonParser p = new YAMLFactory().createParser(yaml)) {
-            JsonToken token;
-            while ((token = p.nextToken()) != null) {
-                if (token == JsonToken.FIELD_NAME || token.isScalarValue()
-                        || token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
-                    var context = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY
-                            ? p.getParsingContext().getParent() : p.getParsingContext();
-                    if (context != null) {
-                        lines.putIfAbsent(context.pathAsPointer().toString(), p.currentTokenLocation());
-                    }
-                }
-            }
-        }
-        return lines;
-    }
-
     private ObjectMapper mapper(LoadState state) {
         SimpleModule module = new SimpleModule("parapet-config");
         module.addDeserializer(Secret.class, new SecretDeserializer());
@@ -150,7 +128,7 @@ public final class ConfigLoader {
     private final class LoadState {
         final String fileName;
         final Path baseDir;
-        final Map<String, JsonLocation> lines = new HashMap<>();
+        YamlLocations locations;
         final List<ConfigError> errors = new ArrayList<>();
 
         LoadState(String fileName, Path baseDir) {
@@ -166,21 +144,11 @@ public final class ConfigLoader {
 
         /** Records an error at a JSON pointer path such as {@code /targets/0/upstream/port}. */
         void errorAt(String pointer, String message) {
-            String path = pointer;
-            JsonLocation where = lines.get(path);
-            while (where == null && path.lastIndexOf('/') > 0) {
-                path = path.substring(0, path.lastIndexOf('/'));
-                where = lines.get(path);
-            }
-            errors.add(error(where, message));
+            errors.add(locations.errorAt(pointer, message));
         }
 
         JsonLocation firstKeyNamed(String key) {
-            return lines.entrySet().stream()
-                    .filter(e -> e.getKey().endsWith("/" + key))
-                    .map(Map.Entry::getValue)
-                    .min((a, b) -> Long.compare(a.getCharOffset(), b.getCharOffset()))
-                    .orElse(null);
+            return locations.firstKeyNamed(key);
         }
 
         String resolveSecret(String raw, JsonLocation where) {

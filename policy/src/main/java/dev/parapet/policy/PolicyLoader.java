@@ -1,0 +1,234 @@
+package dev.parapet.policy;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.parapet.config.ConfigError;
+import dev.parapet.config.ConfigException;
+import dev.parapet.config.YamlLocations;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Reads policy files: one YAML file, or every {@code *.yaml} / {@code *.yml} file of a folder in
+ * name order, each holding {@code rules:} (and optionally {@code mode: shadow} for all of them).
+ * Every problem is reported with its file and line, all at once; nothing is half-loaded.
+ */
+public final class PolicyLoader {
+
+    /** One file as written. */
+    record PolicyFile(String mode, List<RuleSpec> rules) {
+    }
+
+    /** One rule as written; which fields matter depends on {@code kind}. */
+    record RuleSpec(String id, String description, String kind, List<String> statements, List<String> tables,
+            List<String> deny, List<String> functions, List<String> targets, List<String> environments,
+            List<String> groups, List<String> subjects, List<String> identityKinds, String mode) {
+    }
+
+    public List<Rule> load(Path path) throws ConfigException {
+        List<Path> files = new ArrayList<>();
+        try {
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> listing = Files.list(path)) {
+                    listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                            .sorted().forEach(files::add);
+                }
+            } else {
+                files.add(path);
+            }
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigError(path.toString(), 0, 0, "cannot read: " + e.getMessage())));
+        }
+        List<ConfigError> errors = new ArrayList<>();
+        List<Rule> rules = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (Path file : files) {
+            try {
+                rules.addAll(parse(Files.readString(file), file.toString(), ids, errors));
+            } catch (IOException e) {
+                errors.add(new ConfigError(file.toString(), 0, 0, "cannot read: " + e.getMessage()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return rules;
+    }
+
+    /** Parses one file's text; for tests and for {@link #load}. */
+    public List<Rule> parse(String yaml, String fileName) throws ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        List<Rule> rules = parse(yaml, fileName, new HashSet<>(), errors);
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return rules;
+    }
+
+    private List<Rule> parse(String yaml, String fileName, Set<String> ids, List<ConfigError> errors) {
+        YamlLocations where;
+        try {
+            where = YamlLocations.of(fileName, yaml);
+        } catch (JsonProcessingException e) {
+            errors.add(new ConfigError(fileName, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                    e.getLocation() == null ? 0 : e.getLocation().getColumnNr(), "not valid YAML: " + e.getOriginalMessage()));
+            return List.of();
+        } catch (IOException e) {
+            errors.add(new ConfigError(fileName, 0, 0, e.getMessage()));
+            return List.of();
+        }
+        PolicyFile file;
+        try {
+            file = mapper(where, errors).readValue(yaml, PolicyFile.class);
+        } catch (JsonProcessingException e) {
+            errors.add(where.error(e.getLocation(), e.getOriginalMessage()));
+            return List.of();
+        }
+        if (file == null || file.rules() == null) {
+            errors.add(where.errorAt("/rules", "a policy file needs a 'rules' list"));
+            return List.of();
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (int i = 0; i < file.rules().size(); i++) {
+            Rule rule = build(file.rules().get(i), file.mode(), "/rules/" + i, where, ids, errors);
+            if (rule != null) {
+                rules.add(rule);
+            }
+        }
+        return rules;
+    }
+
+    private static Rule build(RuleSpec spec, String fileMode, String at, YamlLocations where, Set<String> ids,
+            List<ConfigError> errors) {
+        int before = errors.size();
+        if (spec.id() == null || spec.id().isBlank()) {
+            errors.add(where.errorAt(at, "a rule needs an 'id' (refusals name it)"));
+        } else if (!ids.add(spec.id())) {
+            errors.add(where.errorAt(at + "/id", "rule '" + spec.id() + "' is defined twice"));
+        }
+        RuleScope scope = scope(spec, fileMode, at, where, errors);
+        String kind = spec.kind() == null ? "" : spec.kind().toLowerCase(Locale.ROOT);
+        Rule rule = switch (kind) {
+            case "deny-statements" -> new Rule.DenyStatementKinds(spec.id(), spec.description(), scope,
+                    kinds(spec.statements(), at + "/statements", where, errors));
+            case "require-where" -> new Rule.RequireWhere(spec.id(), spec.description(), scope);
+            case "read-only" -> new Rule.ReadOnly(spec.id(), spec.description(), scope);
+            case "protect-tables" -> new Rule.ProtectTables(spec.id(), spec.description(), scope,
+                    required(spec.tables(), "tables", at, where, errors), access(spec.deny(), at + "/deny", where, errors));
+            case "deny-functions" -> new Rule.DenyFunctions(spec.id(), spec.description(), scope,
+                    Set.copyOf(required(spec.functions(), "functions", at, where, errors)));
+            case "deny-multiple-statements" -> new Rule.DenyMultipleStatements(spec.id(), spec.description(), scope);
+            case "require-approval" -> new Rule.RequireApproval(spec.id(), spec.description(), scope,
+                    kinds(spec.statements(), at + "/statements", where, errors));
+            case "allow-unparseable" -> new Rule.AllowUnparseable(spec.id(), spec.description(), scope);
+            default -> {
+                errors.add(where.errorAt(at + "/kind", "unknown rule kind '" + spec.kind() + "' (expected deny-statements,"
+                        + " require-where, read-only, protect-tables, deny-functions, deny-multiple-statements,"
+                        + " require-approval or allow-unparseable)"));
+                yield null;
+            }
+        };
+        return errors.size() == before ? rule : null;
+    }
+
+    private static RuleScope scope(RuleSpec spec, String fileMode, String at, YamlLocations where, List<ConfigError> errors) {
+        Set<Principal.Kind> kinds = EnumSet.noneOf(Principal.Kind.class);
+        for (String k : orEmpty(spec.identityKinds())) {
+            switch (k.toLowerCase(Locale.ROOT)) {
+                case "human" -> kinds.add(Principal.Kind.HUMAN);
+                case "service" -> kinds.add(Principal.Kind.SERVICE);
+                default -> errors.add(where.errorAt(at + "/identity-kinds", "unknown identity kind '" + k + "' (expected human or service)"));
+            }
+        }
+        String mode = spec.mode() != null ? spec.mode() : fileMode;
+        RuleScope.Mode parsed = RuleScope.Mode.ENFORCE;
+        if (mode != null) {
+            try {
+                parsed = RuleScope.Mode.parse(mode);
+            } catch (IllegalArgumentException e) {
+                errors.add(where.errorAt(spec.mode() != null ? at + "/mode" : "/mode", "unknown mode '" + mode + "' (expected enforce or shadow)"));
+            }
+        }
+        return new RuleScope(Set.copyOf(orEmpty(spec.targets())), Set.copyOf(orEmpty(spec.environments())),
+                Set.copyOf(orEmpty(spec.groups())), Set.copyOf(orEmpty(spec.subjects())), kinds, parsed);
+    }
+
+    private static Set<StatementKind> kinds(List<String> names, String at, YamlLocations where, List<ConfigError> errors) {
+        if (names == null || names.isEmpty()) {
+            errors.add(where.errorAt(at, "list the statement kinds under 'statements' (e.g. [drop, truncate])"));
+            return Set.of();
+        }
+        Set<StatementKind> kinds = new LinkedHashSet<>();
+        for (String name : names) {
+            try {
+                kinds.add(StatementKind.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_').replace(' ', '_')));
+            } catch (IllegalArgumentException e) {
+                errors.add(where.errorAt(at, "unknown statement kind '" + name + "'"));
+            }
+        }
+        return kinds;
+    }
+
+    private static Set<Rule.ProtectTables.Access> access(List<String> names, String at, YamlLocations where,
+            List<ConfigError> errors) {
+        if (names == null || names.isEmpty()) {
+            errors.add(where.errorAt(at, "say what is denied on the tables under 'deny': read, write and/or ddl"));
+            return Set.of();
+        }
+        Set<Rule.ProtectTables.Access> access = EnumSet.noneOf(Rule.ProtectTables.Access.class);
+        for (String name : names) {
+            try {
+                access.add(Rule.ProtectTables.Access.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                errors.add(where.errorAt(at, "unknown access '" + name + "' (expected read, write or ddl)"));
+            }
+        }
+        return access;
+    }
+
+    private static List<String> required(List<String> values, String key, String at, YamlLocations where,
+            List<ConfigError> errors) {
+        if (values == null || values.isEmpty()) {
+            errors.add(where.errorAt(at, "this rule needs a non-empty '" + key + "' list"));
+            return List.of();
+        }
+        return values;
+    }
+
+    private static List<String> orEmpty(List<String> values) {
+        return values == null ? List.of() : values;
+    }
+
+    private static ObjectMapper mapper(YamlLocations where, List<ConfigError> errors) {
+        ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+        mapper.setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE);
+        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        mapper.enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
+        mapper.addHandler(new DeserializationProblemHandler() {
+            @Override
+            public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p,
+                    JsonDeserializer<?> deserializer, Object beanOrClass, String propertyName) throws IOException {
+                errors.add(where.error(where.firstKeyNamed(propertyName), "unknown setting '" + propertyName + "'"));
+                p.skipChildren();
+                return true;
+            }
+        });
+        return mapper;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.parapet.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parapet.config.ConfigError;
+import dev.parapet.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyLoaderTest {
+
+    private final PolicyLoader loader = new PolicyLoader();
+
+    @Test
+    void readsEachRuleKindWithItsScope() throws Exception {
+        List<Rule> rules = loader.parse("""
+                rules:
+                  - id: no-drop-in-prod
+                    kind: deny-statements
+                    statements: [drop, truncate]
+                    environments: [prod]
+                  - id: where-required
+                    kind: require-where
+                  - id: agents-read-only
+                    kind: read-only
+                    groups: [agents]
+                    identity-kinds: [service]
+                  - id: agent-no-cards
+                    kind: protect-tables
+                    tables: [public.payment_cards]
+                    deny: [read]
+                    groups: [agents]
+                  - id: no-server-files
+                    kind: deny-functions
+                    functions: [pg_read_file]
+                  - id: one-statement
+                    kind: deny-multiple-statements
+                    mode: shadow
+                  - id: ddl-approval
+                    kind: require-approval
+                    statements: [alter, create-function]
+                  - id: legacy
+                    kind: allow-unparseable
+                    targets: [legacy]
+                """, "p.yaml");
+        assertThat(rules).extracting(Rule::id).containsExactly("no-drop-in-prod", "where-required", "agents-read-only",
+                "agent-no-cards", "no-server-files", "one-statement", "ddl-approval", "legacy");
+        assertThat(((Rule.DenyStatementKinds) rules.get(0)).kinds()).containsExactlyInAnyOrder(StatementKind.DROP, StatementKind.TRUNCATE);
+        assertThat(rules.get(0).scope().environments()).containsExactly("prod");
+        assertThat(rules.get(2).scope().kinds()).containsExactly(Principal.Kind.SERVICE);
+        assertThat(rules.get(5).scope().mode()).isEqualTo(RuleScope.Mode.SHADOW);
+        assertThat(((Rule.RequireApproval) rules.get(6)).kinds()).containsExactlyInAnyOrder(StatementKind.ALTER, StatementKind.CREATE_FUNCTION);
+    }
+
+    @Test
+    void reportsEveryMistakeWithItsLine() {
+        assertThatThrownBy(() -> loader.parse("""
+                rules:
+                  - id: a
+                    kind: deny-statements
+                    statements: [drop, nuke]
+                  - id: a
+                    kind: require-where
+                  - id: c
+                    kind: protect-tables
+                    deny: [read]
+                  - id: d
+                    kind: teleport
+                    colour: blue
+                """, "bad.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:4:").contains("unknown statement kind 'nuke'"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:5:").contains("'a' is defined twice"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:7:").contains("non-empty 'tables'"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:11:").contains("unknown rule kind 'teleport'"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:12:").contains("unknown setting 'colour'")));
+    }
+
+    @Test
+    void loadsAFolderInNameOrderAndAWholeFileCanBeShadow(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("20-trial.yaml"), """
+                mode: shadow
+                rules:
+                  - {id: trial, kind: deny-multiple-statements}
+                """);
+        Files.writeString(dir.resolve("10-base.yml"), """
+                rules:
+                  - {id: base, kind: require-where}
+                """);
+        Files.writeString(dir.resolve("notes.txt"), "not a policy");
+        List<Rule> rules = loader.load(dir);
+        assertThat(rules).extracting(Rule::id).containsExactly("base", "trial");
+        assertThat(rules.get(1).scope().mode()).isEqualTo(RuleScope.Mode.SHADOW);
+        assertThat(rules.get(0).scope().mode()).isEqualTo(RuleScope.Mode.ENFORCE);
+        PolicyEngine engine = new PolicyEngine(rules);
+        Decision decision = engine.decide(new PolicyRequest(new Principal("x", Set.of(), Principal.Kind.HUMAN), "t", "e",
+                new SqlAnalyzer(Dialect.POSTGRES).analyze("delete from t; select 1")));
+        assertThat(decision).isInstanceOf(Decision.Deny.class);
+        assertThat(decision.shadowed()).extracting(Decision.Verdict::ruleId).containsExactly("trial");
+    }
+
+    @Test
+    void aDuplicateIdAcrossFilesIsAnError(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), "rules: [{id: same, kind: require-where}]\n");
+        Files.writeString(dir.resolve("b.yaml"), "rules: [{id: same, kind: read-only}]\n");
+        assertThatThrownBy(() -> loader.load(dir)).hasMessageContaining("b.yaml:1:").hasMessageContaining("defined twice");
+    }
+}
