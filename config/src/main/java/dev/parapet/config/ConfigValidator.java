@@ -27,6 +27,9 @@ final class ConfigValidator {
         }
         listener("/listeners/admin", config.listeners().admin());
         tls(config.tls());
+        if (config.policies() != null && !java.nio.file.Files.exists(config.policies())) {
+            error.accept("/policies", "policy path " + config.policies() + " does not exist");
+        }
         if (config.targets().isEmpty()) {
             error.accept("/targets", "no targets are configured: add at least one under 'targets'");
         }

@@ -8,7 +8,9 @@ import java.util.Optional;
  * The whole gateway configuration, as loaded and validated by {@link ConfigLoader}. Every field
  * is non-null after loading: absent sections take their documented defaults here, so nothing
  * downstream checks for missing values. {@code event-loops} is the number of I/O threads (default:
- * one per CPU); each client and its upstream connection live on one of them.
+ * one per CPU); each client and its upstream connection live on one of them. {@code policies} is the
+ * guardrail policy file or folder; without it only the built-in rule applies (statements the
+ * gateway cannot analyse are refused).
  */
 public record ParapetConfig(
         String instance,
@@ -20,6 +22,7 @@ public record ParapetConfig(
         IdentityConfig identity,
         List<AccessRuleConfig> access,
         List<TargetConfig> targets,
+        java.nio.file.Path policies,
         LimitsConfig limits,
         ShutdownConfig shutdown,
         LoggingConfig logging) {

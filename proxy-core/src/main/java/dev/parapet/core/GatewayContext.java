@@ -14,6 +14,7 @@ public record GatewayContext(
         TargetRegistry targets,
         IdentityResolver identities,
         ConnectPolicy connectPolicy,
+        StatementGate statements,
         SessionRegistry sessions,
         GatewayMetrics metrics,
         Transport transport,

@@ -42,6 +42,11 @@ public final class GatewayMetrics {
         registry.counter("parapet.client.errors", "protocol", protocol, "reason", reason).increment();
     }
 
+    /** A statement refused by policy (before it reached the database). */
+    public void statementDenied(String target, String rule) {
+        registry.counter("parapet.statements.denied", "target", target, "rule", rule).increment();
+    }
+
     public TargetMeters target(String target, String protocol) {
         return targets.computeIfAbsent(target + "/" + protocol, k -> new TargetMeters(registry, target, protocol));
     }

@@ -1,12 +1,16 @@
 package dev.parapet.server;
 
+import dev.parapet.config.ConfigException;
 import dev.parapet.config.ParapetConfig;
+import dev.parapet.policy.PolicyEngine;
+import dev.parapet.policy.PolicyLoader;
 import dev.parapet.core.ConnectPolicy;
 import dev.parapet.core.Gateway;
 import dev.parapet.core.GatewayContext;
 import dev.parapet.core.GatewayMetrics;
 import dev.parapet.core.IdentityResolver;
 import dev.parapet.core.SessionRegistry;
+import dev.parapet.core.StatementGate;
 import dev.parapet.core.TargetRegistry;
 import dev.parapet.core.Transport;
 import dev.parapet.core.identity.LoginResolver;
@@ -62,6 +66,7 @@ public final class GatewayServer implements AutoCloseable {
                 new TargetRegistry(config.targets()),
                 identities(config),
                 new ConnectPolicy(config.access()),
+                statements(config),
                 sessions,
                 new GatewayMetrics(registry, sessions),
                 Transport.best(),
@@ -79,6 +84,20 @@ public final class GatewayServer implements AutoCloseable {
         config.identity().issuers().forEach(issuer -> log.info("accepting tokens from issuer {} ({}), audiences {}",
                 issuer.name(), issuer.issuer(), issuer.audiences()));
         return logins;
+    }
+
+    private static StatementGate statements(ParapetConfig config) {
+        if (config.policies() == null) {
+            log.warn("no policies configured: statements run unless the gateway cannot analyse them");
+            return StatementGate.withoutRules();
+        }
+        try {
+            var rules = new PolicyLoader().load(config.policies());
+            log.info("loaded {} policy rule(s) from {}", rules.size(), config.policies());
+            return new StatementGate(new PolicyEngine(rules));
+        } catch (ConfigException e) {
+            throw new IllegalStateException("invalid policies:\n" + e.getMessage(), e);
+        }
     }
 
     private static Optional<SslContext> clientTls(ParapetConfig config) {

@@ -10,6 +10,7 @@ import dev.parapet.core.GatewayMetrics;
 import dev.parapet.core.Identity;
 import dev.parapet.core.ProtocolSession;
 import dev.parapet.core.UpstreamAccount;
+import dev.parapet.policy.Decision;
 import dev.parapet.postgres.codec.FrontendDecoder;
 import dev.parapet.postgres.codec.FrontendEncoder;
 import dev.parapet.postgres.codec.ProtocolException;
@@ -154,10 +155,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
                 meters.statement();
                 ByteBuf frame = m.frame();
-                String tagged = applicationName.rewrite(m.sql());
-                if (tagged != null) {
+                String replacement = replacement(m.sql());
+                if (replacement != null) {
                     frame.release();
-                    frame = FrontendEncoder.query(ctx.alloc(), tagged);
+                    frame = FrontendEncoder.query(ctx.alloc(), replacement);
                 }
                 meters.bytesToUpstream(frame.readableBytes());
                 requests.add(System.nanoTime());
@@ -171,9 +172,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
                 meters.statement();
                 ByteBuf frame = m.frame();
-                String tagged = applicationName.rewrite(m.sql());
-                if (tagged != null) {
-                    frame = FrontendEncoder.parse(ctx.alloc(), m, tagged);
+                String replacement = replacement(m.sql());
+                if (replacement != null) {
+                    frame = FrontendEncoder.parse(ctx.alloc(), m, replacement);
                     m.frame().release();
                 }
                 meters.bytesToUpstream(frame.readableBytes());
@@ -197,6 +198,33 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (upstream != null && state == State.RELAY) {
             upstream.flush();
+        }
+    }
+
+    /**
+     * What to send upstream instead of {@code sql}: null to send it as it is, a statement that
+     * raises the refusal when the policy denies it, or the same statement re-tagged when it sets
+     * application_name.
+     */
+    private String replacement(String sql) {
+        switch (context.statements().decide(identity, target, sql)) {
+            case Decision.Allow allow -> {
+                allow.shadowed().forEach(v -> log.info("session {}: shadow rule {} would {} for {}: {}", id, v.ruleId(),
+                        v.outcome() == Decision.Outcome.DENY ? "deny" : "hold for approval", identity.label(), v.reason()));
+                return applicationName.rewrite(sql);
+            }
+            case Decision.Deny deny -> {
+                context.metrics().statementDenied(target.name(), deny.ruleId());
+                log.info("session {}: {} denied on {}: {}", id, identity.label(), target.name(), deny.message());
+                return DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint());
+            }
+            case Decision.RequireApproval approval -> {
+                context.metrics().statementDenied(target.name(), approval.ruleId());
+                log.info("session {}: {} needs approval on {} (rule {}), refused: approvals are not available yet", id,
+                        identity.label(), target.name(), approval.ruleId());
+                return DeniedStatement.sql("42501", "rule \"" + approval.ruleId() + "\" requires approval: "
+                        + approval.reason(), "approvals are not available in this version of the gateway; ask an operator");
+            }
         }
     }
 

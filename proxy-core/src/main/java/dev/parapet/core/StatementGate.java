@@ -1,0 +1,42 @@
+package dev.parapet.core;
+
+import dev.parapet.config.TargetConfig;
+import dev.parapet.policy.Decision;
+import dev.parapet.policy.Dialect;
+import dev.parapet.policy.PolicyEngine;
+import dev.parapet.policy.PolicyRequest;
+import dev.parapet.policy.Principal;
+import dev.parapet.policy.SqlAnalyzer;
+import java.util.List;
+
+/**
+ * The one place both protocols ask whether a statement may run: it analyses the SQL (cached per
+ * query shape) and asks the current policy. The policy can be swapped at any time (a reload);
+ * a statement is decided by the policy in force when it arrives.
+ */
+public final class StatementGate {
+
+    private final SqlAnalyzer postgres = new SqlAnalyzer(Dialect.POSTGRES);
+    private final SqlAnalyzer mysql = new SqlAnalyzer(Dialect.MYSQL);
+    private volatile PolicyEngine engine;
+
+    public StatementGate(PolicyEngine engine) {
+        this.engine = engine;
+    }
+
+    /** No rules: only the built-in one (statements that cannot be analysed are refused). */
+    public static StatementGate withoutRules() {
+        return new StatementGate(new PolicyEngine(List.of()));
+    }
+
+    public void replace(PolicyEngine next) {
+        engine = next;
+    }
+
+    public Decision decide(Identity identity, TargetConfig target, String sql) {
+        SqlAnalyzer analyzer = target.protocol() == TargetConfig.Protocol.MYSQL ? mysql : postgres;
+        Principal principal = new Principal(identity.subject(), identity.groups(),
+                identity.kind() == Identity.Kind.SERVICE ? Principal.Kind.SERVICE : Principal.Kind.HUMAN);
+        return engine.decide(new PolicyRequest(principal, target.name(), target.environment(), analyzer.analyze(sql)));
+    }
+}
