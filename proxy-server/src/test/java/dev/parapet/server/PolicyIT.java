@@ -1,0 +1,137 @@
+package dev.parapet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Guardrails on the wire with real clients: a refused statement never reaches PostgreSQL, the
+ * client gets 42501 naming the rule, and the session (and its transaction) behave as PostgreSQL
+ * would after an error.
+ */
+class PolicyIT {
+
+    static GatewayFixture gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = GatewayFixture.tempDir("policies");
+        Files.writeString(dir.resolve("prod.yaml"), """
+                rules:
+                  - id: no-drop-in-prod
+                    description: nobody drops or truncates in production
+                    kind: deny-statements
+                    statements: [drop, truncate]
+                    environments: [prod]
+                  - id: where-required
+                    kind: require-where
+                    environments: [prod]
+                  - id: analysts-read-only
+                    kind: read-only
+                    groups: [analysts]
+                    environments: [prod]
+                """);
+        gateway = GatewayFixture.start(GatewayFixture.defaultConfig()
+                .replace("    environment: test\n", "    environment: prod\n")
+                + "policies: " + dir + "\n");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.stop();
+        GatewayFixture.assertNoLeaks();
+    }
+
+    private static int count(String sql) throws SQLException {
+        try (Connection c = GatewayFixture.direct(GatewayFixture.DATABASE); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    void psqlGetsTheRuleAndTheSessionGoesOn() throws Exception {
+        var result = gateway.psql("it", "bob", "bob-pw", "-v", "ON_ERROR_STOP=0",
+                "-c", "drop table customers", "-c", "select 'still here'");
+        assertThat(result.output()).contains("ERROR:  denied by rule \"no-drop-in-prod\"")
+                .contains("HINT:  if you need this").contains("still here");
+        assertThat(count("select count(*) from customers")).isEqualTo(DemoData.CUSTOMERS);
+    }
+
+    @Test
+    void aStatementSmuggledBehindAnotherIsRefusedAndNothingRuns() throws Exception {
+        try (Connection c = gateway.connect("it", "bob", "bob-pw", Map.of("preferQueryMode", "simple"));
+             Statement st = c.createStatement()) {
+            st.execute("create temp table marker (x int)");
+            SQLException e = catchThrowableOfType(SQLException.class,
+                    () -> st.execute("insert into marker values (1); /* tidy */ truncate orders"));
+            assertThat(e.getSQLState()).isEqualTo("42501");
+            assertThat(e.getMessage()).contains("no-drop-in-prod");
+            ResultSet rs = st.executeQuery("select count(*) from marker");
+            rs.next();
+            assertThat(rs.getInt(1)).as("the harmless first statement did not run either").isZero();
+        }
+        assertThat(count("select count(*) from orders")).isPositive();
+    }
+
+    @Test
+    void aRefusalInsideATransactionLeavesItFailedAsPostgresWould() throws Exception {
+        try (Connection c = gateway.connect("it", "bob", "bob-pw", Map.of()); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("update customers set city = 'Porto' where id = 3");
+            SQLException refused = catchThrowableOfType(SQLException.class, () -> st.execute("delete from orders where 1=1"));
+            assertThat(refused.getSQLState()).isEqualTo("42501");
+            assertThat(refused.getMessage()).contains("where-required").contains("always true");
+            SQLException aborted = catchThrowableOfType(SQLException.class, () -> st.execute("select 1"));
+            assertThat(aborted.getSQLState()).isEqualTo("25P02");
+            c.rollback();
+            c.setAutoCommit(true);
+            ResultSet rs = st.executeQuery("select city from customers where id = 3");
+            rs.next();
+            assertThat(rs.getString(1)).as("the update before the refusal was rolled back").isNotEqualTo("Porto");
+        }
+    }
+
+    @Test
+    void preparedStatementsAreCheckedToo() throws Exception {
+        try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of("prepareThreshold", "1"))) {
+            try (PreparedStatement ok = c.prepareStatement("select email from customers where id = ?")) {
+                ok.setInt(1, 5);
+                assertThat(ok.executeQuery().next()).isTrue();
+            }
+            try (PreparedStatement write = c.prepareStatement("update orders set status = ? where id = ?")) {
+                write.setString(1, "set-by-policy-it");
+                write.setInt(2, 2);
+                SQLException e = catchThrowableOfType(SQLException.class, write::executeUpdate);
+                assertThat(e.getSQLState()).isEqualTo("42501");
+                assertThat(e.getMessage()).contains("analysts-read-only");
+            }
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 40 + 2")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(42);
+            }
+        }
+        assertThat(count("select count(*) from orders where status = 'set-by-policy-it'")).as("nothing was updated").isZero();
+    }
+
+    @Test
+    void statementsTheGatewayCannotReadAreRefused() throws Exception {
+        var result = gateway.psql("it", "bob", "bob-pw", "-v", "ON_ERROR_STOP=0",
+                "-c", "select * from rows from (generate_series(1, 2)) as t(x)", "-c", "select 'after'");
+        assertThat(result.output()).contains("cannot analyse this statement").contains("after");
+        double denied = gateway.server().registry().find("parapet.statements.denied").tag("rule", "unparseable-statement")
+                .counters().stream().mapToDouble(c -> c.count()).sum();
+        assertThat(denied).isGreaterThanOrEqualTo(1);
+    }
+}
