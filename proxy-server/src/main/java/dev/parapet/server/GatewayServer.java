@@ -48,6 +48,7 @@ public final class GatewayServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Gateway gateway;
     private final AdminServer admin;
+    private final PolicyReloader policyReloader;
     private volatile boolean ready;
 
     public GatewayServer(ParapetConfig config) {
@@ -72,6 +73,7 @@ public final class GatewayServer implements AutoCloseable {
                 Transport.best(),
                 clientTls(config));
         this.gateway = new Gateway(context, List.of(new PostgresFrontend()));
+        this.policyReloader = reloader(config, context.statements());
         this.admin = new AdminServer(config.listeners().admin(), registry, () -> ready && !sessions.draining());
     }
 
@@ -84,6 +86,18 @@ public final class GatewayServer implements AutoCloseable {
         config.identity().issuers().forEach(issuer -> log.info("accepting tokens from issuer {} ({}), audiences {}",
                 issuer.name(), issuer.issuer(), issuer.audiences()));
         return logins;
+    }
+
+    private static PolicyReloader reloader(ParapetConfig config, StatementGate gate) {
+        if (config.policies() == null) {
+            return null;
+        }
+        try {
+            return new PolicyReloader(config.policies(), gate);
+        } catch (java.io.IOException e) {
+            log.warn("cannot watch {} for changes: policy reloads need a restart ({})", config.policies(), e.toString());
+            return null;
+        }
     }
 
     private static StatementGate statements(ParapetConfig config) {
@@ -144,6 +158,13 @@ public final class GatewayServer implements AutoCloseable {
 
     public void stop(Duration grace) throws InterruptedException {
         ready = false;
+        if (policyReloader != null) {
+            try {
+                policyReloader.close();
+            } catch (java.io.IOException e) {
+                log.debug("closing the policy watcher: {}", e.toString());
+            }
+        }
         gateway.stop(grace);
         admin.stop();
     }

@@ -23,10 +23,12 @@ import org.junit.jupiter.api.Test;
 class PolicyIT {
 
     static GatewayFixture gateway;
+    static Path policies;
 
     @BeforeAll
     static void start() throws Exception {
         Path dir = GatewayFixture.tempDir("policies");
+        policies = dir;
         Files.writeString(dir.resolve("prod.yaml"), """
                 rules:
                   - id: no-drop-in-prod
@@ -123,6 +125,37 @@ class PolicyIT {
             }
         }
         assertThat(count("select count(*) from orders where status = 'set-by-policy-it'")).as("nothing was updated").isZero();
+    }
+
+    @Test
+    void aChangedPolicyAppliesToTheNextStatementOfAnOpenSessionAndABrokenOneIsIgnored() throws Exception {
+        Path extra = policies.resolve("zz-reload.yaml");
+        try (Connection c = gateway.connect("it", "bob", "bob-pw", Map.of()); Statement st = c.createStatement()) {
+            st.execute("select pg_sleep(0)");
+            Files.writeString(extra, "rules:\n  - {id: no-sleeping, kind: deny-functions, functions: [pg_sleep]}\n");
+            awaitRefusal(st, "select pg_sleep(0)", "no-sleeping");
+            Files.writeString(extra, "rules:\n  - {id: broken, kind: nonsense}\n");
+            Thread.sleep(1_500);
+            SQLException still = catchThrowableOfType(SQLException.class, () -> st.execute("select pg_sleep(0)"));
+            assertThat((Object) still).as("a broken file keeps the last good policy").isNotNull();
+            assertThat(still.getMessage()).contains("no-sleeping");
+        } finally {
+            Files.deleteIfExists(extra);
+        }
+    }
+
+    private static void awaitRefusal(Statement st, String sql, String rule) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            try {
+                st.execute(sql);
+            } catch (SQLException e) {
+                assertThat(e.getMessage()).contains(rule);
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the new policy did not take effect");
     }
 
     @Test
