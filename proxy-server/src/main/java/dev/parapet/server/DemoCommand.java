@@ -63,6 +63,10 @@ final class DemoCommand implements Callable<Integer> {
         issuer.start(DemoIssuer.PORT);
         Path configFile = state.resolve("parapet.yaml");
         Files.writeString(configFile, configYaml());
+        Path policies = state.resolve("policies");
+        Files.createDirectories(policies);
+        Files.writeString(policies.resolve("prod.yaml"), PROD_POLICY);
+        Files.writeString(policies.resolve("staging.yaml"), STAGING_POLICY);
         ParapetConfig config = Main.loadOrReport(configFile);
         if (config == null) {
             return Main.INVALID;
@@ -72,6 +76,51 @@ final class DemoCommand implements Callable<Integer> {
             return Main.runUntilSignalled(config);
         }
     }
+
+    /** The demo's production guardrails (rewritten at every demo start; edit them while it runs to see a reload). */
+    static final String PROD_POLICY = """
+            rules:
+              - id: no-drop-in-prod
+                description: nobody drops or truncates in production
+                kind: deny-statements
+                statements: [drop, truncate]
+                environments: [prod]
+              - id: where-required
+                description: UPDATE and DELETE must say which rows
+                kind: require-where
+                environments: [prod]
+              - id: readers-read-only
+                description: analysts and the ETL agent only read production
+                kind: read-only
+                groups: [analysts, agents]
+                environments: [prod]
+              - id: agent-no-cards
+                description: the ETL agent never reads card numbers
+                kind: protect-tables
+                tables: [payment_cards]
+                deny: [read]
+                groups: [agents]
+                environments: [prod]
+              - id: no-server-files
+                kind: deny-functions
+                functions: [pg_read_file, pg_read_binary_file, pg_ls_dir, lo_import, lo_export, dblink, dblink_exec]
+              - id: dba-ddl-approval
+                description: schema changes by DBAs in production are reviewed first
+                kind: require-approval
+                statements: [create, alter, create-function]
+                groups: [dba]
+                environments: [prod]
+            """;
+
+    static final String STAGING_POLICY = """
+            rules:
+              - id: no-drop-database-in-staging
+                description: staging is open, but the database itself stays
+                kind: deny-statements
+                statements: [drop]
+                environments: [staging]
+                mode: shadow
+            """;
 
     private String configYaml() {
         String host = postgres.substring(0, postgres.lastIndexOf(':'));
@@ -115,6 +164,7 @@ final class DemoCommand implements Callable<Integer> {
                   - name: staging
                     environment: staging
                     upstream: {host: %1$s, port: %2$s, database: parapet_staging, user: %3$s}
+                policies: policies
                 shutdown:
                   grace: 10s
                 """.formatted(host, port, postgresUser, DemoIssuer.issuerUrl(DemoIssuer.PORT), DemoData.READER,
@@ -142,14 +192,21 @@ final class DemoCommand implements Callable<Integer> {
                 In the database, the session names the person: select application_name from pg_stat_activity;
                 analysts and the agent reach it as the read-only login parapet_demo_reader, bob as the service user.
 
-                What gets refused:
+                Guardrails (policies in %5$s, reloaded when you edit them):
+                  PGPASSWORD=$(%4$s bob) psql "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require" -c 'drop table orders'
+                  PGPASSWORD=$(%4$s bob) psql "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require" -c 'delete from orders where 1=1'
+                  PGPASSWORD=$(%4$s etl-agent) psql "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require" \\
+                      -c 'select c.email, p.card_number from customers c join payment_cards p on p.customer_id = c.id'
+
+                What gets refused at login:
                   PGPASSWORD=not-a-token psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"          # 28P01
                   PGPASSWORD=$(%4$s bob) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"    # token is bob's
                   PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=nope user=alice sslmode=require"  # 3D000
                   PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=disable"  # TLS only
 
                 Stop with Ctrl-C: open sessions get up to 10s to finish.
-                """.formatted(configFile, fingerprint, DemoIssuer.issuerUrl(DemoIssuer.PORT), token);
+                """.formatted(configFile, fingerprint, DemoIssuer.issuerUrl(DemoIssuer.PORT), token,
+                        configFile.getParent().resolve("policies"));
     }
 
     /** {@code parapet demo token NAME}: prints a fresh token for one of the demo's identities. */

@@ -62,10 +62,17 @@ class DemoIT {
             var write = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X",
                     "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require",
                     "-c", "update customers set city = 'x' where id = 1");
-            assertThat(write.output()).as("an analyst cannot write, whatever she tries").contains("permission denied");
+            assertThat(write.output()).as("an analyst cannot write").contains("denied by rule \"readers-read-only\"");
+            var drop = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "bob")), null, "psql", "-X",
+                    "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require", "-c", "drop table orders");
+            assertThat(drop.output()).contains("denied by rule \"no-drop-in-prod\"");
+            var cards = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "etl-agent")), null, "psql", "-X",
+                    "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require",
+                    "-c", "select c.email, p.card_number from customers c join payment_cards p on p.customer_id = c.id");
+            assertThat(cards.output()).contains("denied by rule \"agent-no-cards\"");
             var escalate = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X",
                     "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require", "-c", "set role postgres");
-            assertThat(escalate.output()).contains("permission denied");
+            assertThat(escalate.output()).contains("denied by rule \"readers-read-only\"");
             var bob = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "bob")), null, "psql", "-X", "-At",
                     "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require", "-c", "select current_user").assertSuccess();
             assertThat(bob.output().trim()).isEqualTo(GatewayFixture.PG_SUPERUSER);
