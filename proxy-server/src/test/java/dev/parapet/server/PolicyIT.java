@@ -159,6 +159,18 @@ class PolicyIT {
     }
 
     @Test
+    void aRefusedPreparedStatementWithUntypedParametersGetsTheRuleToo() throws Exception {
+        try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of("stringtype", "unspecified"));
+             PreparedStatement write = c.prepareStatement("update customers set city = ? where email = ?")) {
+            write.setString(1, "Nowhere");
+            write.setString(2, "nobody@example.com");
+            SQLException e = catchThrowableOfType(SQLException.class, write::executeUpdate);
+            assertThat(e.getSQLState()).isEqualTo("42501");
+            assertThat(e.getMessage()).contains("analysts-read-only");
+        }
+    }
+
+    @Test
     void statementsTheGatewayCannotReadAreRefused() throws Exception {
         var result = gateway.psql("it", "bob", "bob-pw", "-v", "ON_ERROR_STOP=0",
                 "-c", "select * from rows from (generate_series(1, 2)) as t(x)", "-c", "select 'after'");

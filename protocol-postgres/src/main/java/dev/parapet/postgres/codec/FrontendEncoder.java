@@ -26,6 +26,7 @@ import io.netty.handler.codec.MessageToByteEncoder;
 public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage> {
 
     public static final FrontendEncoder INSTANCE = new FrontendEncoder();
+    private static final int BYTEA_OID = 17;
 
     @Override
     public boolean acceptOutboundMessage(Object msg) throws Exception {
@@ -53,6 +54,16 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
      * name, same parameter types. Does not release the original frame.
      */
     public static ByteBuf parse(ByteBufAllocator alloc, Parse parse, String sql) {
+        return parse(alloc, parse, sql, false);
+    }
+
+    /**
+     * As {@link #parse(ByteBufAllocator, Parse, String)}; with {@code typeUnspecified} set,
+     * parameters the client left untyped (OID 0) are declared bytea, for replacement statements
+     * that do not use their parameters (the server cannot infer a type for an unused one, and
+     * bytea accepts whatever the client binds).
+     */
+    public static ByteBuf parse(ByteBufAllocator alloc, Parse parse, String sql, boolean typeUnspecified) {
         ByteBuf original = parse.frame();
         int end = original.writerIndex();
         int rest = Frames.skipCstring(original, Frames.skipCstring(original, 5, end), end);
@@ -62,7 +73,17 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
         out.writeInt(0);
         Frames.writeCstring(out, parse.name());
         Frames.writeCstring(out, sql);
+        int types = out.writerIndex();
         out.writeBytes(original, rest, end - rest);
+        if (typeUnspecified && end - rest >= 2) {
+            int count = out.getUnsignedShort(types);
+            for (int i = 0; i < count && types + 2 + 4 * i + 4 <= out.writerIndex(); i++) {
+                int at2 = types + 2 + 4 * i;
+                if (out.getInt(at2) == 0) {
+                    out.setInt(at2, BYTEA_OID);
+                }
+            }
+        }
         out.setInt(at, out.writerIndex() - at);
         return out;
     }

@@ -174,7 +174,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ByteBuf frame = m.frame();
                 String replacement = replacement(m.sql());
                 if (replacement != null) {
-                    frame = FrontendEncoder.parse(ctx.alloc(), m, replacement);
+                    frame = FrontendEncoder.parse(ctx.alloc(), m, replacement, DeniedStatement.is(replacement));
                     m.frame().release();
                 }
                 meters.bytesToUpstream(frame.readableBytes());

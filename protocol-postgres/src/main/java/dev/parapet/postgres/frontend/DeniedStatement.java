@@ -19,6 +19,10 @@ final class DeniedStatement {
                 + literal(message) + "', HINT = '" + literal(hint) + "'; END " + TAG;
     }
 
+    static boolean is(String sql) {
+        return sql.startsWith("DO " + TAG);
+    }
+
     private static String literal(String text) {
         return text.replace("$", "").replace("'", "''");
     }
