@@ -42,6 +42,9 @@ public final class PolicyLoader {
     }
 
     public List<Rule> load(Path path) throws ConfigException {
+        if (!Files.exists(path)) {
+            throw new ConfigException(List.of(new ConfigError(path.toString(), 0, 0, "no such policy file or folder")));
+        }
         List<Path> files = new ArrayList<>();
         try {
             if (Files.isDirectory(path)) {

@@ -61,6 +61,33 @@ class MainTest {
     }
 
     @Test
+    void policyExplainShowsTheAnalysisEachRuleAndTheDecision(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("p.yaml"), DemoCommand.PROD_POLICY);
+        Run run = run("policy", "explain", "--policies", dir.toString(), "--identity", "alice", "--groups", "analysts",
+                "--target", "prod", "DELETE FROM customers");
+        assertThat(run.exit()).isZero();
+        assertThat(run.out()).contains("statement: DELETE").contains("where NONE")
+                .contains("no-drop-in-prod: no objection")
+                .contains("where-required: DENY")
+                .contains("readers-read-only: DENY")
+                .contains("decision: DENY by where-required (SQLSTATE 42501)");
+        Run agent = run("policy", "explain", "--policies", dir.toString(), "--identity", "etl-agent", "--groups", "agents",
+                "--service", "--target", "prod", "select * from customers");
+        assertThat(agent.out()).contains("decision: ALLOW");
+    }
+
+    @Test
+    void policyCheckReportsErrorsWithTheirLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "rules:\n  - id: x\n    kind: deny-statements\n    statements: [explode]\n");
+        Run run = run("policy", "check", file.toString());
+        assertThat(run.exit()).isEqualTo(Main.INVALID);
+        assertThat(run.err()).contains(file + ":4:").contains("unknown statement kind 'explode'");
+        Files.writeString(file, DemoCommand.PROD_POLICY);
+        assertThat(run("policy", "check", file.toString()).out()).contains("OK (6 rule(s))");
+    }
+
+    @Test
     void unknownCommandsAreUsageErrors() {
         Run run = run("frobnicate");
         assertThat(run.exit()).isEqualTo(Main.INVALID);
