@@ -33,10 +33,14 @@ public final class StatementGate {
         engine = next;
     }
 
-    public Decision decide(Identity identity, TargetConfig target, String sql) {
-        SqlAnalyzer analyzer = target.protocol() == TargetConfig.Protocol.MYSQL ? mysql : postgres;
-        Principal principal = new Principal(identity.subject(), identity.groups(),
+    /** The identity as policy sees it; a session computes it once, at login. */
+    public static Principal principal(Identity identity) {
+        return new Principal(identity.subject(), identity.groups(),
                 identity.kind() == Identity.Kind.SERVICE ? Principal.Kind.SERVICE : Principal.Kind.HUMAN);
+    }
+
+    public Decision decide(Principal principal, TargetConfig target, String sql) {
+        SqlAnalyzer analyzer = target.protocol() == TargetConfig.Protocol.MYSQL ? mysql : postgres;
         return engine.decide(new PolicyRequest(principal, target.name(), target.environment(), analyzer.analyze(sql)));
     }
 }

@@ -10,7 +10,9 @@ import dev.parapet.core.GatewayMetrics;
 import dev.parapet.core.Identity;
 import dev.parapet.core.ProtocolSession;
 import dev.parapet.core.UpstreamAccount;
+import dev.parapet.core.StatementGate;
 import dev.parapet.policy.Decision;
+import dev.parapet.policy.Principal;
 import dev.parapet.postgres.codec.FrontendDecoder;
 import dev.parapet.postgres.codec.FrontendEncoder;
 import dev.parapet.postgres.codec.ProtocolException;
@@ -83,6 +85,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ScheduledFuture<?> startupTimeout;
     private Map<String, String> startupParameters = Map.of();
     private Identity identity;
+    private Principal principal;
     private ApplicationNameTag applicationName;
     private TargetConfig target;
     private GatewayMetrics.TargetMeters meters;
@@ -207,7 +210,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * application_name.
      */
     private String replacement(String sql) {
-        switch (context.statements().decide(identity, target, sql)) {
+        switch (context.statements().decide(principal, target, sql)) {
             case Decision.Allow allow -> {
                 allow.shadowed().forEach(v -> log.info("session {}: shadow rule {} would {} for {}: {}", id, v.ruleId(),
                         v.outcome() == Decision.Outcome.DENY ? "deny" : "hold for approval", identity.label(), v.reason()));
@@ -339,6 +342,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         identity = resolved;
+        principal = StatementGate.principal(resolved);
         // As in PostgreSQL, a missing or empty database name means the user name.
         String database = startupParameters.get("database");
         String targetName = database == null || database.isEmpty() ? startupParameters.get("user") : database;
