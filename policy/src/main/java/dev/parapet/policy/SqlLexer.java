@@ -294,16 +294,24 @@ final class SqlLexer {
 
     /** Reads "..." from {@code quote} with "" as an escaped quote; leaves pos after the closing quote. */
     private String readDoubleQuoted(int start, int quote) {
+        return readQuoted(start, quote, '"');
+    }
+
+    /**
+     * Reads an identifier quoted with {@code mark} starting at {@code open}, a doubled mark standing
+     * for itself; leaves pos after the closing mark.
+     */
+    private String readQuoted(int start, int open, char mark) {
         StringBuilder name = new StringBuilder();
-        pos = quote + 1;
+        pos = open + 1;
         while (true) {
             if (pos >= length) {
                 throw new LexException("the quoted identifier starting at offset " + start + " is not closed");
             }
             char c = sql.charAt(pos);
-            if (c == '"') {
-                if (charAt(pos + 1) == '"') {
-                    name.append('"');
+            if (c == mark) {
+                if (charAt(pos + 1) == mark) {
+                    name.append(mark);
                     pos += 2;
                 } else {
                     pos++;
@@ -542,30 +550,7 @@ final class SqlLexer {
 
     /** Reads `...` from pos with `` as an escaped backtick; leaves pos after the closing backtick. */
     private String readBacktickQuoted(int start) {
-        StringBuilder name = new StringBuilder();
-        pos++;
-        while (true) {
-            if (pos >= length) {
-                throw new LexException("the quoted identifier starting at offset " + start + " is not closed");
-            }
-            char c = sql.charAt(pos);
-            if (c == '`') {
-                if (charAt(pos + 1) == '`') {
-                    name.append('`');
-                    pos += 2;
-                } else {
-                    pos++;
-                    break;
-                }
-            } else {
-                name.append(c);
-                pos++;
-            }
-        }
-        if (name.isEmpty()) {
-            throw new LexException("zero-length quoted identifier at offset " + start);
-        }
-        return name.toString();
+        return readQuoted(start, pos, '`');
     }
 
     /** MySQL identifiers may begin with digits (1abc) unless they are all digits or a number form. */
