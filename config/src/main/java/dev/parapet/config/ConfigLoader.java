@@ -74,8 +74,6 @@ public final class ConfigLoader {
             }
         } catch (JsonProcessingException e) {
             state.errors.add(state.error(e.getLocation(), describe(e)));
-        } catch (IOException e) {
-            state.errors.add(new ConfigError(fileName, 0, 0, e.getMessage()));
         }
         if (config != null) {
             new ConfigValidator(state::errorAt).validate(config);

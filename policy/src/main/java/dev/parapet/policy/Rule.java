@@ -45,12 +45,8 @@ public sealed interface Rule {
 
         @Override
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
-            for (StatementInfo statement : analysis.executedStatements()) {
-                if (kinds.contains(statement.kind())) {
-                    return deny(this, words(statement.kind()) + " statements are not allowed here");
-                }
-            }
-            return Optional.empty();
+            return firstOf(analysis, kinds).map(kind -> new Decision.Verdict(id, Decision.Outcome.DENY,
+                    words(kind) + " statements are not allowed here"));
         }
     }
 
@@ -180,13 +176,8 @@ public sealed interface Rule {
 
         @Override
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
-            for (StatementInfo statement : analysis.executedStatements()) {
-                if (kinds.contains(statement.kind())) {
-                    return Optional.of(new Decision.Verdict(id, Decision.Outcome.REQUIRE_APPROVAL,
-                            words(statement.kind()) + " needs approval here"));
-                }
-            }
-            return Optional.empty();
+            return firstOf(analysis, kinds).map(kind -> new Decision.Verdict(id, Decision.Outcome.REQUIRE_APPROVAL,
+                    words(kind) + " needs approval here"));
         }
     }
 
@@ -199,6 +190,11 @@ public sealed interface Rule {
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
             return Optional.empty();
         }
+    }
+
+    /** The kind of the first statement that runs and is one of {@code kinds}. */
+    private static Optional<StatementKind> firstOf(StatementAnalysis.Analyzed analysis, Set<StatementKind> kinds) {
+        return analysis.executedStatements().stream().map(StatementInfo::kind).filter(kinds::contains).findFirst();
     }
 
     private static String words(StatementKind kind) {

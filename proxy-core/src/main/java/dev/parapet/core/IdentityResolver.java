@@ -17,9 +17,7 @@ public interface IdentityResolver {
         Thread.ofVirtual().name("identity-resolve").start(() -> {
             try {
                 result.complete(resolve(credentials));
-            } catch (AuthenticationException e) {
-                result.completeExceptionally(e);
-            } catch (RuntimeException e) {
+            } catch (AuthenticationException | RuntimeException e) {
                 result.completeExceptionally(e);
             }
         });
