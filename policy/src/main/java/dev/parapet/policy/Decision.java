@@ -1,6 +1,7 @@
 package dev.parapet.policy;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What happens to a statement. Exactly one of: it runs ({@link Allow}), it is refused with the
@@ -13,10 +14,18 @@ public sealed interface Decision permits Decision.Allow, Decision.Deny, Decision
     /** Verdicts of shadow-mode rules: what would have happened. */
     List<Verdict> shadowed();
 
-    /** The statement runs. */
-    record Allow(List<Verdict> shadowed) implements Decision {
+    /**
+     * The statement runs; {@code rowLimit}, when present, caps the rows it may return to the
+     * client (a max-rows rule).
+     */
+    record Allow(List<Verdict> shadowed, Optional<RowLimit> rowLimit) implements Decision {
         public Allow {
             shadowed = List.copyOf(shadowed);
+            rowLimit = rowLimit == null ? Optional.empty() : rowLimit;
+        }
+
+        public Allow(List<Verdict> shadowed) {
+            this(shadowed, Optional.empty());
         }
     }
 

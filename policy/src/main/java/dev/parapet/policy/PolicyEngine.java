@@ -9,7 +9,9 @@ import java.util.Optional;
  * everything, then a requirement for approval, then the statement runs; the first rule (in the
  * order given) with a verdict of the winning kind names the decision. A statement the analyzer
  * could not read is refused unless an {@link Rule.AllowUnparseable} rule covers it. Shadow-mode
- * rules are evaluated too and only reported. Immutable and thread-safe: a reload builds a new one.
+ * rules are evaluated too and only reported. A statement that runs carries the strictest row limit
+ * of the {@link Rule.MaxRows} rules that apply (an enforced one before a shadow one). Immutable and
+ * thread-safe: a reload builds a new one.
  */
 public final class PolicyEngine {
 
@@ -36,8 +38,13 @@ public final class PolicyEngine {
         Decision.Verdict deny = null;
         Rule denyRule = null;
         Decision.Verdict approval = null;
+        RowLimit rowLimit = null;
         for (Rule rule : rules) {
             if (!rule.scope().applies(request)) {
+                continue;
+            }
+            if (rule instanceof Rule.MaxRows max) {
+                rowLimit = max.limit().stricter(rowLimit);
                 continue;
             }
             Optional<Decision.Verdict> verdict = rule.check(analysis, request.principal());
@@ -61,14 +68,24 @@ public final class PolicyEngine {
         if (approval != null) {
             return new Decision.RequireApproval(approval.ruleId(), approval.reason(), shadowed);
         }
-        return new Decision.Allow(shadowed);
+        return new Decision.Allow(shadowed, Optional.ofNullable(rowLimit));
+    }
+
+    private Optional<RowLimit> rowLimit(PolicyRequest request) {
+        RowLimit limit = null;
+        for (Rule rule : rules) {
+            if (rule instanceof Rule.MaxRows max && rule.scope().applies(request)) {
+                limit = max.limit().stricter(limit);
+            }
+        }
+        return Optional.ofNullable(limit);
     }
 
     private Decision unparseable(PolicyRequest request, StatementAnalysis.Unparseable unparseable) {
         for (Rule rule : rules) {
             if (rule instanceof Rule.AllowUnparseable && rule.scope().applies(request)
                     && rule.scope().mode() == RuleScope.Mode.ENFORCE) {
-                return new Decision.Allow(List.of());
+                return new Decision.Allow(List.of(), rowLimit(request));
             }
         }
         return new Decision.Deny(UNPARSEABLE_RULE, SYNTAX, "denied: the gateway cannot analyse this statement ("

@@ -38,7 +38,8 @@ public final class PolicyLoader {
     /** One rule as written; which fields matter depends on {@code kind}. */
     record RuleSpec(String id, String description, String kind, List<String> statements, List<String> tables,
             List<String> deny, List<String> functions, List<String> targets, List<String> environments,
-            List<String> groups, List<String> subjects, List<String> identityKinds, String mode) {
+            List<String> groups, List<String> subjects, List<String> identityKinds, String mode, Long rows,
+            String onLimit) {
     }
 
     public List<Rule> load(Path path) throws ConfigException {
@@ -140,14 +141,36 @@ public final class PolicyLoader {
             case "require-approval" -> new Rule.RequireApproval(spec.id(), spec.description(), scope,
                     kinds(spec.statements(), at + "/statements", where, errors));
             case "allow-unparseable" -> new Rule.AllowUnparseable(spec.id(), spec.description(), scope);
+            case "max-rows" -> maxRows(spec, scope, at, where, errors);
             default -> {
                 errors.add(where.errorAt(at + "/kind", "unknown rule kind '" + spec.kind() + "' (expected deny-statements,"
                         + " require-where, read-only, protect-tables, deny-functions, deny-multiple-statements,"
-                        + " require-approval or allow-unparseable)"));
+                        + " max-rows, require-approval or allow-unparseable)"));
                 yield null;
             }
         };
         return errors.size() == before ? rule : null;
+    }
+
+    private static Rule maxRows(RuleSpec spec, RuleScope scope, String at, YamlLocations where, List<ConfigError> errors) {
+        if (spec.rows() == null || spec.rows() < 0) {
+            errors.add(where.errorAt(spec.rows() == null ? at : at + "/rows",
+                    "max-rows needs 'rows': the most rows a statement may return (0 or more)"));
+            return null;
+        }
+        RowLimit.Action action = RowLimit.Action.NOTICE;
+        if (spec.onLimit() != null) {
+            switch (spec.onLimit().trim().toLowerCase(Locale.ROOT)) {
+                case "notice" -> action = RowLimit.Action.NOTICE;
+                case "error" -> action = RowLimit.Action.ERROR;
+                default -> {
+                    errors.add(where.errorAt(at + "/on-limit", "unknown on-limit '" + spec.onLimit()
+                            + "' (expected notice or error)"));
+                    return null;
+                }
+            }
+        }
+        return new Rule.MaxRows(spec.id(), spec.description(), scope, spec.rows(), action);
     }
 
     private static RuleScope scope(RuleSpec spec, String fileMode, String at, YamlLocations where, List<ConfigError> errors) {

@@ -182,6 +182,28 @@ public sealed interface Rule {
     }
 
     /**
+     * Caps the rows a statement returns to the client: past {@code limit.rows()} the gateway stops
+     * forwarding rows and tells the client as {@code limit.action()} says. It never refuses a
+     * statement by itself; the policy engine hands the strictest applicable limit to the protocol.
+     */
+    record MaxRows(String id, String description, RuleScope scope, long rows, RowLimit.Action action) implements Rule {
+        public MaxRows {
+            if (rows < 0) {
+                throw new IllegalArgumentException("max-rows needs a limit of 0 or more");
+            }
+        }
+
+        @Override
+        public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
+            return Optional.empty();
+        }
+
+        RowLimit limit() {
+            return new RowLimit(id, rows, action, scope.mode() == RuleScope.Mode.SHADOW);
+        }
+    }
+
+    /**
      * Lets statements the analyzer cannot read through, where they are in scope. Without such a
      * rule an unreadable statement is refused.
      */

@@ -135,4 +135,27 @@ class PolicyEngineTest {
         assertThat(lenient.decide(new PolicyRequest(BOB, "legacy", "prod", unreadable))).isInstanceOf(Decision.Allow.class);
         assertThat(lenient.decide(new PolicyRequest(BOB, "prod", "prod", unreadable))).isInstanceOf(Decision.Deny.class);
     }
+
+    @Test
+    void theStrictestEnforcedRowLimitAppliesAndShadowLimitsOnlyWhenNoneIsEnforced() {
+        PolicyEngine limits = new PolicyEngine(List.of(
+                new Rule.MaxRows("agents-1000", null, PROD.forGroups("agents"), 1000, RowLimit.Action.NOTICE),
+                new Rule.MaxRows("everyone-5000", null, PROD, 5000, RowLimit.Action.ERROR),
+                new Rule.MaxRows("trial-100", null, RuleScope.EVERYWHERE.inEnvironments("staging").shadow(), 100,
+                        RowLimit.Action.ERROR),
+                new Rule.ReadOnly("agents-read-only", null, PROD.forGroups("agents"))));
+        java.util.function.BiFunction<Principal, String, Decision> decide = (who, environment) -> limits.decide(
+                new PolicyRequest(who, environment, environment, analyzer.analyze("select * from customers")));
+
+        assertThat(decide.apply(AGENT, "prod")).isInstanceOfSatisfying(Decision.Allow.class, allow ->
+                assertThat(allow.rowLimit()).contains(new RowLimit("agents-1000", 1000, RowLimit.Action.NOTICE, false)));
+        assertThat(decide.apply(ALICE, "prod")).isInstanceOfSatisfying(Decision.Allow.class, allow ->
+                assertThat(allow.rowLimit()).contains(new RowLimit("everyone-5000", 5000, RowLimit.Action.ERROR, false)));
+        assertThat(decide.apply(ALICE, "staging")).isInstanceOfSatisfying(Decision.Allow.class, allow ->
+                assertThat(allow.rowLimit()).contains(new RowLimit("trial-100", 100, RowLimit.Action.ERROR, true)));
+        assertThat(decide.apply(ALICE, "dev")).isInstanceOfSatisfying(Decision.Allow.class, allow ->
+                assertThat(allow.rowLimit()).isEmpty());
+        assertThat(limits.decide(new PolicyRequest(AGENT, "prod", "prod", analyzer.analyze("delete from customers where id = 1"))))
+                .isInstanceOf(Decision.Deny.class);
+    }
 }

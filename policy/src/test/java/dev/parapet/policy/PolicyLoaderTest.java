@@ -111,4 +111,40 @@ class PolicyLoaderTest {
         Files.writeString(dir.resolve("b.yaml"), "rules: [{id: same, kind: read-only}]\n");
         assertThatThrownBy(() -> loader.load(dir)).hasMessageContaining("b.yaml:1:").hasMessageContaining("defined twice");
     }
+
+    @Test
+    void readsRowLimitsAndRefusesMissingOrNegativeOnes() throws Exception {
+        List<Rule> rules = loader.parse("""
+                rules:
+                  - id: agent-rows
+                    kind: max-rows
+                    rows: 1000
+                    groups: [agents]
+                  - id: strict-rows
+                    kind: max-rows
+                    rows: 10
+                    on-limit: error
+                """, "rows.yaml");
+        assertThat(rules).containsExactly(
+                new Rule.MaxRows("agent-rows", null, new RuleScope(Set.of(), Set.of(), Set.of("agents"), Set.of(), Set.of(),
+                        RuleScope.Mode.ENFORCE), 1000, RowLimit.Action.NOTICE),
+                new Rule.MaxRows("strict-rows", null, RuleScope.EVERYWHERE, 10, RowLimit.Action.ERROR));
+        assertThatThrownBy(() -> loader.parse("""
+                rules:
+                  - id: a
+                    kind: max-rows
+                  - id: b
+                    kind: max-rows
+                    rows: -1
+                  - id: c
+                    kind: max-rows
+                    rows: 5
+                    on-limit: shout
+                """, "bad-rows.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+                        .anySatisfy(s -> assertThat(s).startsWith("bad-rows.yaml:2:").contains("needs 'rows'"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad-rows.yaml:6:").contains("needs 'rows'"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad-rows.yaml:10:").contains("unknown on-limit 'shout'")));
+    }
 }
