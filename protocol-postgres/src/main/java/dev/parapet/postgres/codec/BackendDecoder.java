@@ -4,12 +4,15 @@ import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
+import dev.parapet.postgres.message.EmptyQueryResponse;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.PortalSuspended;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.RelayedMessage;
 import dev.parapet.postgres.message.RowDescription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -26,7 +29,9 @@ import java.util.Map;
  * ErrorResponse are observed on the way, and notifications are handed over (to carry the
  * gateway's process id for the session). While {@link #inspectRows} is on (when something must
  * look at results, as masking does), RowDescription is observed too and each DataRow is handed
- * over on its own.
+ * over on its own. While {@link #messageByMessage} is on (when the rows of a result are limited),
+ * every message is handed over on its own: rows as {@link DataRow}s, the rest as
+ * {@link RelayedMessage}s followed by what was observed in them.
  */
 public final class BackendDecoder extends FramedRelayDecoder {
 
@@ -35,6 +40,7 @@ public final class BackendDecoder extends FramedRelayDecoder {
 
     private boolean startupPhase = true;
     private boolean inspectRows;
+    private boolean messageByMessage;
 
     public BackendDecoder() {
         super(MAX_LENGTH, Integer.MAX_VALUE);
@@ -45,8 +51,11 @@ public final class BackendDecoder extends FramedRelayDecoder {
         if (startupPhase) {
             return Handling.INTERCEPT;
         }
+        if (messageByMessage) {
+            return tag == 'D' || tag == 'A' ? Handling.INTERCEPT : Handling.ALONE;
+        }
         return switch (tag) {
-            case 'Z', 'C', 'E' -> Handling.OBSERVE;
+            case 'Z', 'C', 'E', 's', 'I' -> Handling.OBSERVE;
             case 'T' -> inspectRows ? Handling.OBSERVE : Handling.RELAY;
             case 'D' -> inspectRows ? Handling.INTERCEPT : Handling.RELAY;
             case 'A' -> Handling.INTERCEPT;
@@ -56,7 +65,18 @@ public final class BackendDecoder extends FramedRelayDecoder {
 
     @Override
     protected Object observe(byte tag, ByteBuf frame) {
-        return decodeBody(tag, frame);
+        return switch (tag) {
+            case 'Z', 'C', 'E' -> decodeBody(tag, frame);
+            case 's' -> PortalSuspended.INSTANCE;
+            case 'I' -> EmptyQueryResponse.INSTANCE;
+            case 'T' -> inspectRows ? decodeBody(tag, frame) : null;
+            default -> null;
+        };
+    }
+
+    @Override
+    protected Object alone(byte tag, ByteBuf frame) {
+        return new RelayedMessage(tag, frame);
     }
 
     @Override
@@ -93,6 +113,18 @@ public final class BackendDecoder extends FramedRelayDecoder {
     /** Whether row descriptions are observed and data rows handed over one by one (default: off). */
     public void inspectRows(boolean on) {
         inspectRows = on;
+    }
+
+    /**
+     * Whether every message is handed over on its own (default: off). Takes effect from the next
+     * bytes read; what was already decoded is handed over as it was. Call on the channel's event loop.
+     */
+    public void messageByMessage(boolean on) {
+        messageByMessage = on;
+    }
+
+    public boolean messageByMessage() {
+        return messageByMessage;
     }
 
     private static Object decodeBody(byte tag, ByteBuf frame) {

@@ -5,12 +5,15 @@ import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
+import dev.parapet.postgres.message.EmptyQueryResponse;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.ReadyForQuery;
+import dev.parapet.postgres.message.PortalSuspended;
 import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.RelayedMessage;
 import dev.parapet.postgres.message.RowDescription;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
@@ -29,7 +32,8 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
     @Override
     public boolean acceptOutboundMessage(Object msg) throws Exception {
         return msg instanceof BackendMessage
-                && !(msg instanceof Relayed || msg instanceof DataRow || msg instanceof NotificationResponse);
+                && !(msg instanceof Relayed || msg instanceof RelayedMessage || msg instanceof DataRow
+                        || msg instanceof NotificationResponse);
     }
 
     @Override
@@ -83,7 +87,10 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
             }
             case DataRow m -> throw new IllegalArgumentException("data rows are written as their frames");
             case NotificationResponse m -> throw new IllegalArgumentException("notifications are written as their frames");
+            case PortalSuspended m -> out.writeByte('s').writeInt(4);
+            case EmptyQueryResponse m -> out.writeByte('I').writeInt(4);
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
+            case RelayedMessage m -> throw new IllegalArgumentException("relayed bytes are written as they are");
         }
     }
 

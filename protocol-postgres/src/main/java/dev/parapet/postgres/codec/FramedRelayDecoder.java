@@ -25,7 +25,13 @@ public abstract class FramedRelayDecoder extends ByteToMessageDecoder {
         /** Forward the bytes, and tell the handler what they said. */
         OBSERVE,
         /** Hand the whole message to the handler, which forwards, rewrites or drops it. */
-        INTERCEPT
+        INTERCEPT,
+        /**
+         * Forward the bytes as a message of their own (a {@link #alone} result), then what they
+         * said if {@link #observe} has something to say: for a handler that decides message by
+         * message whether each goes on.
+         */
+        ALONE
     }
 
     private final int maxObservedLength;
@@ -43,11 +49,19 @@ public abstract class FramedRelayDecoder extends ByteToMessageDecoder {
 
     protected abstract Handling handling(byte tag);
 
-    /** Decodes an observed message; {@code frame} is a view valid only during this call. */
+    /**
+     * Decodes an observed message; {@code frame} is a view valid only during this call. For a
+     * message handled {@link Handling#ALONE}, null means there is nothing to say about it.
+     */
     protected abstract Object observe(byte tag, ByteBuf frame);
 
     /** Decodes an intercepted message; the result owns {@code frame} (or releases it). */
     protected abstract Object intercept(byte tag, ByteBuf frame);
+
+    /** Wraps a message handled {@link Handling#ALONE}; the result owns {@code frame}. */
+    protected Object alone(byte tag, ByteBuf frame) {
+        throw new IllegalStateException("no message is handled alone here");
+    }
 
     /** For subclasses with an untagged phase (the startup packet): true while it lasts. */
     protected boolean untagged() {
@@ -111,6 +125,16 @@ public abstract class FramedRelayDecoder extends ByteToMessageDecoder {
                 }
                 observed.add(observe(tag, in.slice(end, (int) frameLength)));
                 end += (int) frameLength;
+            } else if (handling == Handling.ALONE) {
+                emit(in, start, end, observed, out);
+                observed = null;
+                Object seen = observe(tag, in.slice(end, (int) frameLength));
+                out.add(alone(tag, in.readRetainedSlice((int) frameLength)));
+                if (seen != null) {
+                    out.add(seen);
+                }
+                end += (int) frameLength;
+                start = end;
             } else {
                 emit(in, start, end, observed, out);
                 observed = null;

@@ -15,7 +15,7 @@ final class Frames {
         if (nul < 0) {
             throw new ProtocolException("a string in the message is not terminated");
         }
-        return buf.toString(index, nul - index, StandardCharsets.UTF_8);
+        return nul == index ? "" : buf.toString(index, nul - index, StandardCharsets.UTF_8);
     }
 
     /** Index just past the NUL that ends the string starting at {@code index}. */

@@ -1,6 +1,10 @@
 package dev.parapet.postgres.codec;
 
+import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.Execute;
+import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -111,14 +115,36 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     protected Handling handling(byte tag) {
         return switch (tag) {
             case 'Q', 'P', 'p', 'X' -> Handling.INTERCEPT;
-            case 'S' -> Handling.OBSERVE;
+            case 'S', 'B', 'E', 'C', 'F' -> Handling.OBSERVE;
             default -> Handling.RELAY;
         };
     }
 
     @Override
     protected Object observe(byte tag, ByteBuf frame) {
-        return Sync.INSTANCE;
+        int end = frame.writerIndex();
+        return switch (tag) {
+            case 'B' -> {
+                String portal = Frames.cstring(frame, 5, end);
+                yield new Bind(portal, Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end));
+            }
+            case 'E' -> {
+                String portal = Frames.cstring(frame, 5, end);
+                int at = Frames.skipCstring(frame, 5, end);
+                if (at + 4 > end) {
+                    throw new ProtocolException("Execute message is truncated");
+                }
+                yield new Execute(portal, frame.getInt(at));
+            }
+            case 'C' -> {
+                if (end < 7) {
+                    throw new ProtocolException("Close message is truncated");
+                }
+                yield new Close((char) frame.getByte(5), Frames.cstring(frame, 6, end));
+            }
+            case 'F' -> FunctionCall.INSTANCE;
+            default -> Sync.INSTANCE;
+        };
     }
 
     @Override

@@ -1,7 +1,11 @@
 package dev.parapet.postgres.codec;
 
+import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FrontendMessage;
+import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -108,6 +112,10 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
             case Terminate m -> out.writeByte('X').writeInt(4);
             case Query m -> throw new IllegalArgumentException("queries are forwarded as their frames");
             case Parse m -> throw new IllegalArgumentException("parses are forwarded as their frames");
+            case Bind m -> throw new IllegalArgumentException("binds travel inside the relayed bytes");
+            case Execute m -> throw new IllegalArgumentException("executes travel inside the relayed bytes");
+            case Close m -> throw new IllegalArgumentException("closes travel inside the relayed bytes");
+            case FunctionCall m -> throw new IllegalArgumentException("function calls travel inside the relayed bytes");
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
         }
     }

@@ -9,35 +9,45 @@ import dev.parapet.core.GatewayContext;
 import dev.parapet.core.GatewayMetrics;
 import dev.parapet.core.Identity;
 import dev.parapet.core.ProtocolSession;
-import dev.parapet.core.UpstreamAccount;
 import dev.parapet.core.StatementGate;
+import dev.parapet.core.UpstreamAccount;
 import dev.parapet.policy.Decision;
 import dev.parapet.policy.Principal;
+import dev.parapet.policy.RowLimit;
+import dev.parapet.postgres.codec.BackendDecoder;
 import dev.parapet.postgres.codec.FrontendDecoder;
 import dev.parapet.postgres.codec.FrontendEncoder;
 import dev.parapet.postgres.codec.ProtocolException;
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
+import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.Close;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
+import dev.parapet.postgres.message.EmptyQueryResponse;
 import dev.parapet.postgres.message.ErrorResponse;
+import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FrontendMessage;
+import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
+import dev.parapet.postgres.message.PortalSuspended;
 import dev.parapet.postgres.message.Query;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.RelayedMessage;
 import dev.parapet.postgres.message.RowDescription;
 import dev.parapet.postgres.message.SslRequest;
 import dev.parapet.postgres.message.StartupMessage;
 import dev.parapet.postgres.message.Sync;
 import dev.parapet.postgres.message.Terminate;
+import dev.parapet.postgres.result.RowLimiter;
 import dev.parapet.postgres.upstream.UpstreamConnector;
 import dev.parapet.postgres.upstream.UpstreamEvents;
 import io.netty.buffer.ByteBuf;
@@ -79,6 +89,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final AtomicInteger connections;
     private final long id;
     private final RequestTimes requests = new RequestTimes();
+    private final RowLimiter rowLimits = new RowLimiter();
 
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_STARTUP;
@@ -90,6 +101,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private TargetConfig target;
     private GatewayMetrics.TargetMeters meters;
     private Channel upstream;
+    private BackendDecoder upstreamDecoder;
     private long upstreamConnectStart;
     private int clientProcessId;
     private int upstreamProcessId;
@@ -158,11 +170,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
                 meters.statement();
                 ByteBuf frame = m.frame();
-                String replacement = replacement(m.sql());
-                if (replacement != null) {
+                Forward forward = forward(m.sql());
+                if (forward.replacement() != null) {
                     frame.release();
-                    frame = FrontendEncoder.query(ctx.alloc(), replacement);
+                    frame = FrontendEncoder.query(ctx.alloc(), forward.replacement());
                 }
+                rowLimits.query(forward.rowLimit());
+                followRowLimits();
                 meters.bytesToUpstream(frame.readableBytes());
                 requests.add(System.nanoTime());
                 upstream.write(frame, upstream.voidPromise());
@@ -175,7 +189,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
                 meters.statement();
                 ByteBuf frame = m.frame();
-                String replacement = replacement(m.sql());
+                Forward forward = forward(m.sql());
+                String replacement = forward.replacement();
+                rowLimits.parse(m.name(), forward.rowLimit());
                 if (replacement != null) {
                     frame = FrontendEncoder.parse(ctx.alloc(), m, replacement, DeniedStatement.is(replacement));
                     m.frame().release();
@@ -186,8 +202,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Sync m -> {
                 if (state == State.RELAY) {
                     requests.add(System.nanoTime());
+                    rowLimits.sync();
                 }
             }
+            case FunctionCall m -> {
+                if (state == State.RELAY) {
+                    requests.add(System.nanoTime());
+                    rowLimits.functionCall();
+                }
+            }
+            case Bind m -> rowLimits.bind(m.portal(), m.statement());
+            case Execute m -> {
+                rowLimits.execute(m.portal());
+                followRowLimits();
+            }
+            case Close m -> rowLimits.close(m.kind(), m.name());
             case Terminate m -> terminate();
             case PasswordMessage m -> onPassword(m);
             case StartupMessage m -> onStartup(m);
@@ -205,29 +234,41 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /**
-     * What to send upstream instead of {@code sql}: null to send it as it is, a statement that
-     * raises the refusal when the policy denies it, or the same statement re-tagged when it sets
-     * application_name.
+     * What becomes of a statement: {@code replacement} is what to send upstream instead of it
+     * (null: send it as it is; a statement that raises the refusal when the policy denies it; the
+     * same statement re-tagged when it sets application_name), {@code rowLimit} caps the rows it
+     * may return (null: no cap).
      */
-    private String replacement(String sql) {
+    private record Forward(String replacement, RowLimit rowLimit) {
+    }
+
+    private Forward forward(String sql) {
         switch (context.statements().decide(principal, target, sql)) {
             case Decision.Allow allow -> {
                 allow.shadowed().forEach(v -> log.info("session {}: shadow rule {} would {} for {}: {}", id, v.ruleId(),
                         v.outcome() == Decision.Outcome.DENY ? "deny" : "hold for approval", identity.label(), v.reason()));
-                return applicationName.rewrite(sql);
+                return new Forward(applicationName.rewrite(sql), allow.rowLimit().orElse(null));
             }
             case Decision.Deny deny -> {
                 context.metrics().statementDenied(target.name(), deny.ruleId());
                 log.info("session {}: {} denied on {}: {}", id, identity.label(), target.name(), deny.message());
-                return DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint());
+                return new Forward(DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint()), null);
             }
             case Decision.RequireApproval approval -> {
                 context.metrics().statementDenied(target.name(), approval.ruleId());
                 log.info("session {}: {} needs approval on {} (rule {}), refused: approvals are not available yet", id,
                         identity.label(), target.name(), approval.ruleId());
-                return DeniedStatement.sql("42501", "rule \"" + approval.ruleId() + "\" requires approval: "
-                        + approval.reason(), "approvals are not available in this version of the gateway; ask an operator");
+                return new Forward(DeniedStatement.sql("42501", "rule \"" + approval.ruleId() + "\" requires approval: "
+                        + approval.reason(), "approvals are not available in this version of the gateway; ask an operator"),
+                        null);
             }
+        }
+    }
+
+    /** Reads the database's answers message by message while some request's rows are limited. */
+    private void followRowLimits() {
+        if (upstreamDecoder != null && upstreamDecoder.messageByMessage() != rowLimits.limiting()) {
+            upstreamDecoder.messageByMessage(rowLimits.limiting());
         }
     }
 
@@ -374,6 +415,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ((io.netty.channel.ChannelFuture) f).channel().close();
             } else {
                 upstream = ((io.netty.channel.ChannelFuture) f).channel();
+                upstreamDecoder = upstream.pipeline().get(BackendDecoder.class);
             }
         });
     }
@@ -467,6 +509,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ctx.write(m.bytes(), ctx.voidPromise());
             }
             case ReadyForQuery m -> {
+                rowLimits.ready();
+                followRowLimits();
                 transactionStatus = m.status();
                 long sent = requests.poll();
                 if (sent != 0) {
@@ -481,11 +525,44 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 if ("FATAL".equals(m.severity()) || "PANIC".equals(m.severity())) {
                     upstreamSentFatal = true;
                 }
+                rowLimits.error();
             }
             case DataRow m -> {
+                switch (rowLimits.row()) {
+                    case FORWARD -> {
+                        meters.bytesToClient(m.frame().readableBytes());
+                        ctx.write(m.frame(), ctx.voidPromise());
+                    }
+                    case DROP -> m.frame().release();
+                    case FAIL -> {
+                        m.frame().release();
+                        ErrorResponse error = rowLimits.limitError();
+                        log.info("session {}: {} stopped on {}: {}", id, identity.label(), target.name(), error.message());
+                        ctx.write(error, ctx.voidPromise());
+                    }
+                }
+                RowLimit shadow = rowLimits.takeExceededShadow();
+                if (shadow != null) {
+                    log.info("session {}: shadow rule {} would stop a result of {} on {} at {} rows", id, shadow.ruleId(),
+                            identity.label(), target.name(), shadow.rows());
+                }
+            }
+            case RelayedMessage m -> {
+                if (rowLimits.discarding() && m.tag() != 'Z') {
+                    m.frame().release();
+                    return;
+                }
+                if (m.tag() == 'C' || m.tag() == 's') {
+                    ErrorResponse notice = rowLimits.truncationNotice(m.tag() == 's');
+                    if (notice != null) {
+                        ctx.write(notice, ctx.voidPromise());
+                    }
+                }
                 meters.bytesToClient(m.frame().readableBytes());
                 ctx.write(m.frame(), ctx.voidPromise());
             }
+            case PortalSuspended m -> rowLimits.suspended();
+            case EmptyQueryResponse m -> rowLimits.completed();
             case NotificationResponse m -> {
                 // The client knows its session by the gateway's process id, not the database's.
                 if (m.processId() == upstreamProcessId) {
@@ -495,7 +572,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ctx.write(m.frame(), ctx.voidPromise());
             }
             case RowDescription m -> { }
-            case CommandComplete m -> { }
+            case CommandComplete m -> rowLimits.completed();
             case Authentication m -> unexpectedFromUpstream(m);
             case ParameterStatus m -> unexpectedFromUpstream(m);
             case BackendKeyData m -> unexpectedFromUpstream(m);
@@ -519,8 +596,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         meters.upstreamError();
-        var decoder = upstream.pipeline().get(dev.parapet.postgres.codec.BackendDecoder.class);
-        boolean midMessage = decoder != null && decoder.insideMessage();
+        boolean midMessage = upstreamDecoder != null && upstreamDecoder.insideMessage();
         if (upstreamSentFatal || midMessage) {
             ctx.flush();
             closeQuietly();

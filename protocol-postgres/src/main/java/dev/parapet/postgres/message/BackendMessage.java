@@ -7,5 +7,6 @@ package dev.parapet.postgres.message;
 public sealed interface BackendMessage
         permits Authentication, ParameterStatus, BackendKeyData, ReadyForQuery, RowDescription, DataRow,
                 NotificationResponse,
-                CommandComplete, ErrorResponse, NegotiateProtocolVersion, Relayed {
+                CommandComplete, PortalSuspended, EmptyQueryResponse, ErrorResponse, NegotiateProtocolVersion, Relayed,
+                RelayedMessage {
 }

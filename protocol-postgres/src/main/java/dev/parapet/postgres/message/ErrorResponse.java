@@ -21,6 +21,11 @@ public record ErrorResponse(Map<Character, String> fields, boolean notice) imple
         return of("ERROR", sqlState, message, hint);
     }
 
+    /** A notice: information for the client, not an error. */
+    public static ErrorResponse notice(String sqlState, String message, String hint) {
+        return new ErrorResponse(of("NOTICE", sqlState, message, hint).fields(), true);
+    }
+
     public static ErrorResponse of(String severity, String sqlState, String message, String hint) {
         Map<Character, String> f = new LinkedHashMap<>();
         f.put('S', severity);

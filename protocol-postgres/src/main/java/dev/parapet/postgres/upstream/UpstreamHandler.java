@@ -12,13 +12,16 @@ import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
+import dev.parapet.postgres.message.EmptyQueryResponse;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.ReadyForQuery;
+import dev.parapet.postgres.message.PortalSuspended;
 import dev.parapet.postgres.message.Relayed;
+import dev.parapet.postgres.message.RelayedMessage;
 import dev.parapet.postgres.message.RowDescription;
 import dev.parapet.postgres.message.StartupMessage;
 import io.netty.channel.ChannelHandlerContext;
@@ -120,6 +123,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                     relayed.bytes().release();
                     fail(ctx, unexpected(), "unexpected message during startup");
                 }
+                case RelayedMessage relayed -> {
+                    relayed.frame().release();
+                    fail(ctx, unexpected(), "unexpected message during startup");
+                }
+                case PortalSuspended suspended -> fail(ctx, unexpected(), "PortalSuspended during startup");
+                case EmptyQueryResponse empty -> fail(ctx, unexpected(), "EmptyQueryResponse during startup");
             }
         } catch (AuthenticationFailure e) {
             fail(ctx, ErrorResponse.fatal("08004", "the gateway could not log in to target \"" + target.name()

@@ -10,6 +10,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.GssEncRequest;
+import dev.parapet.postgres.message.Bind;
+import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.Query;
@@ -262,21 +265,27 @@ class FrontendDecoderTest {
     }
 
     @Test
-    void relaysARunOfMessagesAsOneSliceAndObservesSyncInside() {
+    void relaysARunOfMessagesAsOneSliceAndObservesWhatIsInside() {
         startUp();
         // Bind (unnamed portal and statement, no formats/params/results), Execute (no row limit),
-        // Sync; twice. The whole run travels as one slice, and both Syncs are reported after it.
+        // Sync; twice. The whole run travels as one slice, and what it holds is reported after it.
         byte[] bind = bytes().message('B', bytes().cstring("").cstring("").int16(0).int16(0).int16(0)).toArray();
         byte[] execute = bytes().message('E', bytes().cstring("").int32(0)).toArray();
         byte[] sync = hex("53 00000004");
         byte[] batch = concat(bind, execute, sync);
-        List<Object> out = feed(concat(batch, batch));
-        assertThat(out).hasSize(3);
-        assertThat(out.get(0)).isInstanceOf(Relayed.class);
-        assertThat(content(out.get(0))).isEqualTo(concat(batch, batch));
-        assertThat(out.get(1)).isEqualTo(Sync.INSTANCE);
-        assertThat(out.get(2)).isEqualTo(Sync.INSTANCE);
-        Wire.releaseAll(out);
+        byte[] named = concat(bytes().message('B', bytes().cstring("p1").cstring("s1").int16(0).int16(0).int16(0)).toArray(),
+                bytes().message('E', bytes().cstring("p1").int32(100)).toArray(),
+                bytes().message('C', bytes().int8('P').cstring("p1")).toArray(), sync);
+        List<Object> out = feed(concat(batch, named));
+        try {
+            assertThat(out).hasSize(8);
+            assertThat(out.get(0)).isInstanceOf(Relayed.class);
+            assertThat(content(out.get(0))).isEqualTo(concat(batch, named));
+            assertThat(out.subList(1, 8)).containsExactly(new Bind("", ""), new Execute("", 0), Sync.INSTANCE,
+                    new Bind("p1", "s1"), new Execute("p1", 100), new Close('P', "p1"), Sync.INSTANCE);
+        } finally {
+            Wire.releaseAll(out);
+        }
     }
 
     @Test
