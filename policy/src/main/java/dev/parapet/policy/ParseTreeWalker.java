@@ -603,6 +603,10 @@ final class ParseTreeWalker {
         scope.tables.add(name);
         if (table.getAlias() != null) {
             scope.tablesByReference.put(identifier(table.getAlias().getName()), name);
+            if (table.getAlias().getAliasColumns() != null && !table.getAlias().getAliasColumns().isEmpty()) {
+                // FROM t AS x(a, b) renames the columns: the names used later say nothing about which they are
+                info.column(name, "*");
+            }
         } else {
             scope.tablesByReference.put(name.name(), name);
             if (name.qualified()) {
@@ -660,6 +664,7 @@ final class ParseTreeWalker {
                 return;
             }
             columnsSeen++;
+            wholeRowReference(name);
             for (Scope scope = current; scope != null; scope = scope.parent) {
                 if (scope.hasSources) {
                     for (TableName candidate : scope.tables) {
@@ -684,6 +689,20 @@ final class ParseTreeWalker {
             }
         }
         // an unknown qualifier: EXCLUDED, NEW/OLD in rules, a field of a composite value
+    }
+
+    /**
+     * A bare name that also names a table in scope may be a whole-row reference
+     * ({@code row_to_json(c)}, {@code SELECT c FROM t c}, {@code (c).col}): every column of it.
+     */
+    private void wholeRowReference(String name) {
+        for (Scope scope = current; scope != null; scope = scope.parent) {
+            TableName found = scope.tablesByReference.get(name);
+            if (found != null) {
+                info.column(found, "*");
+                return;
+            }
+        }
     }
 
     private boolean isPseudoColumn(String raw) {

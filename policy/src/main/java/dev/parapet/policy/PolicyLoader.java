@@ -39,7 +39,7 @@ public final class PolicyLoader {
     record RuleSpec(String id, String description, String kind, List<String> statements, List<String> tables,
             List<String> deny, List<String> functions, List<String> targets, List<String> environments,
             List<String> groups, List<String> subjects, List<String> identityKinds, String mode, Long rows,
-            String onLimit) {
+            String onLimit, List<String> columns, String table) {
     }
 
     public List<Rule> load(Path path) throws ConfigException {
@@ -142,14 +142,35 @@ public final class PolicyLoader {
                     kinds(spec.statements(), at + "/statements", where, errors));
             case "allow-unparseable" -> new Rule.AllowUnparseable(spec.id(), spec.description(), scope);
             case "max-rows" -> maxRows(spec, scope, at, where, errors);
+            case "deny-columns" -> new Rule.DenyColumns(spec.id(), spec.description(), scope,
+                    qualifiedColumns(required(spec.columns(), "columns", at, where, errors), at + "/columns", where, errors));
+            case "allow-columns" -> {
+                if (spec.table() == null || spec.table().isBlank()) {
+                    errors.add(where.errorAt(at, "allow-columns needs the 'table' its column list is for"));
+                }
+                yield new Rule.AllowColumns(spec.id(), spec.description(), scope, spec.table() == null ? "" : spec.table(),
+                        Set.copyOf(required(spec.columns(), "columns", at, where, errors)));
+            }
+            case "allow-tables" -> new Rule.AllowTables(spec.id(), spec.description(), scope,
+                    required(spec.tables(), "tables", at, where, errors));
             default -> {
                 errors.add(where.errorAt(at + "/kind", "unknown rule kind '" + spec.kind() + "' (expected deny-statements,"
                         + " require-where, read-only, protect-tables, deny-functions, deny-multiple-statements,"
-                        + " max-rows, require-approval or allow-unparseable)"));
+                        + " deny-columns, allow-columns, allow-tables, max-rows, require-approval or allow-unparseable)"));
                 yield null;
             }
         };
         return errors.size() == before ? rule : null;
+    }
+
+    private static List<String> qualifiedColumns(List<String> columns, String at, YamlLocations where,
+            List<ConfigError> errors) {
+        for (String column : columns) {
+            if (column.indexOf('.') <= 0 || column.endsWith(".") || column.endsWith("*")) {
+                errors.add(where.errorAt(at, "'" + column + "' should be table.column or schema.table.column"));
+            }
+        }
+        return columns;
     }
 
     private static Rule maxRows(RuleSpec spec, RuleScope scope, String at, YamlLocations where, List<ConfigError> errors) {

@@ -119,23 +119,7 @@ public sealed interface Rule {
         }
 
         private boolean matches(TableName table) {
-            String name = table.name().toLowerCase(Locale.ROOT);
-            String schema = table.qualified() ? table.schema().toLowerCase(Locale.ROOT) : null;
-            for (String pattern : tables) {
-                int dot = pattern.lastIndexOf('.');
-                String patternTable = dot < 0 ? pattern : pattern.substring(dot + 1);
-                String patternSchema = dot < 0 ? null : pattern.substring(0, dot);
-                if (patternTable.equals("*")) {
-                    if (schema != null && schema.equals(patternSchema)) {
-                        return true;
-                    }
-                } else if (patternTable.equals(name) || table.wildcard()) {
-                    if (patternSchema == null || schema == null || schema.equals(patternSchema)) {
-                        return true;
-                    }
-                }
-            }
-            return false;
+            return TablePatterns.anyCovers(tables, table);
         }
     }
 
@@ -178,6 +162,106 @@ public sealed interface Rule {
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
             return firstOf(analysis, kinds).map(kind -> new Decision.Verdict(id, Decision.Outcome.REQUIRE_APPROVAL,
                     words(kind) + " needs approval here"));
+        }
+    }
+
+    /**
+     * Columns nobody in scope may touch: a statement that reads or writes one of them, names it in
+     * a condition, or reads every column of its table ({@code SELECT *}, {@code t.*}, a whole-row
+     * reference such as {@code row_to_json(t)}, {@code COPY t TO}) is refused. A column is
+     * {@code table.column} or {@code schema.table.column}, matched to tables as
+     * {@link ProtectTables} does.
+     */
+    record DenyColumns(String id, String description, RuleScope scope, List<String> columns) implements Rule {
+        public DenyColumns {
+            columns = columns.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
+        }
+
+        @Override
+        public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
+            for (StatementInfo statement : analysis.executedStatements()) {
+                for (var used : statement.columns().entrySet()) {
+                    for (String denied : columns) {
+                        int dot = denied.lastIndexOf('.');
+                        String column = denied.substring(dot + 1);
+                        if (!TablePatterns.covers(denied.substring(0, dot), used.getKey())) {
+                            continue;
+                        }
+                        if (used.getValue().contains("*")) {
+                            return deny(this, "the statement reads every column of " + used.getKey()
+                                    + ", including " + column + ", which may not be read here; name the columns you need");
+                        }
+                        for (String name : used.getValue()) {
+                            if (name.equalsIgnoreCase(column)) {
+                                return deny(this, "column " + column + " of " + used.getKey() + " may not be used here");
+                            }
+                        }
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * An allow list of columns for one table: a statement that uses any other column of it,
+     * or all of them ({@code SELECT *}, whole-row references), is refused.
+     */
+    record AllowColumns(String id, String description, RuleScope scope, String table, Set<String> columns)
+            implements Rule {
+        public AllowColumns {
+            table = table.toLowerCase(Locale.ROOT);
+            columns = columns.stream().map(c -> c.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        }
+
+        @Override
+        public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
+            for (StatementInfo statement : analysis.executedStatements()) {
+                for (var used : statement.columns().entrySet()) {
+                    if (!TablePatterns.covers(table, used.getKey())) {
+                        continue;
+                    }
+                    for (String name : used.getValue()) {
+                        if (name.equals("*")) {
+                            return deny(this, "the statement reads every column of " + used.getKey()
+                                    + "; only " + String.join(", ", columns.stream().sorted().toList()) + " may be used here");
+                        }
+                        if (!columns.contains(name.toLowerCase(Locale.ROOT))) {
+                            return deny(this, "column " + name + " of " + used.getKey() + " is not among those allowed here ("
+                                    + String.join(", ", columns.stream().sorted().toList()) + ")");
+                        }
+                    }
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * An allow list of tables: a statement that reads or writes any table the list does not name
+     * is refused. A qualified table must match {@code schema.table}, {@code schema.*} or a bare
+     * {@code table}; an unqualified one must match a pattern with its table name.
+     */
+    record AllowTables(String id, String description, RuleScope scope, List<String> tables) implements Rule {
+        public AllowTables {
+            tables = tables.stream().map(t -> t.toLowerCase(Locale.ROOT)).toList();
+        }
+
+        @Override
+        public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
+            for (StatementInfo statement : analysis.executedStatements()) {
+                for (TableName table : statement.tablesRead()) {
+                    if (!TablePatterns.anyAllows(tables, table)) {
+                        return deny(this, "table " + table + " is not among the tables allowed here");
+                    }
+                }
+                for (TableName table : statement.tablesWritten()) {
+                    if (!TablePatterns.anyAllows(tables, table)) {
+                        return deny(this, "table " + table + " is not among the tables allowed here");
+                    }
+                }
+            }
+            return Optional.empty();
         }
     }
 

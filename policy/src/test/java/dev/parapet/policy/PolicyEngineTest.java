@@ -158,4 +158,73 @@ class PolicyEngineTest {
         assertThat(limits.decide(new PolicyRequest(AGENT, "prod", "prod", analyzer.analyze("delete from customers where id = 1"))))
                 .isInstanceOf(Decision.Deny.class);
     }
+
+    private static PolicyEngine columnRules() {
+        return new PolicyEngine(List.of(
+                new Rule.DenyColumns("no-card-numbers", null, PROD.forGroups("agents"),
+                        List.of("public.payment_cards.card_number", "customers.ssn")),
+                new Rule.AllowColumns("analyst-card-columns", null, PROD.forGroups("analysts"), "payment_cards",
+                        Set.of("id", "customer_id", "last4")),
+                new Rule.AllowTables("agent-tables", null, PROD.forGroups("agents"),
+                        List.of("public.*", "customers", "payment_cards", "pg_catalog.*"))));
+    }
+
+    private static Decision decideWith(PolicyEngine engine, Principal who, String sql) {
+        return engine.decide(new PolicyRequest(who, "prod", "prod", new SqlAnalyzer(Dialect.POSTGRES).analyze(sql)));
+    }
+
+    @Test
+    void aDeniedColumnCannotBeReachedByStarWholeRowsRenamingOrSubqueries() {
+        PolicyEngine engine = columnRules();
+        for (String sql : List.of(
+                "select card_number from payment_cards",
+                "SELECT \"card_number\" FROM public.payment_cards",
+                "select * from payment_cards",
+                "select p.* from payment_cards p",
+                "table payment_cards",
+                "select row_to_json(p) from payment_cards p",
+                "select json_agg(payment_cards) from payment_cards",
+                "select (p).card_number from payment_cards p",
+                "select a from payment_cards as p(a, b, c)",
+                "select x.n from (select card_number as n from payment_cards) x",
+                "with c as (select card_number from payment_cards) select * from c",
+                "select 1 from payment_cards where card_number like '4%'",
+                "copy payment_cards to stdout",
+                "copy (select card_number from payment_cards) to stdout",
+                "select id from customers where ssn = '1'",
+                "select id from payment_cards union select length(card_number) from payment_cards")) {
+            assertThat(decideWith(engine, AGENT, sql)).as(sql).isInstanceOfSatisfying(Decision.Deny.class,
+                    d -> assertThat(d.ruleId()).isEqualTo("no-card-numbers"));
+        }
+        for (String sql : List.of("select id, last4 from payment_cards", "select count(*) from payment_cards",
+                "select p.id from payment_cards p join customers c on c.id = p.customer_id")) {
+            assertThat(decideWith(engine, AGENT, sql)).as(sql).isInstanceOf(Decision.Allow.class);
+        }
+    }
+
+    @Test
+    void anAllowListOfColumnsRefusesEverythingElseOfThatTable() {
+        PolicyEngine engine = columnRules();
+        assertThat(decideWith(engine, ALICE, "select id, last4 from payment_cards where customer_id = 3"))
+                .isInstanceOf(Decision.Allow.class);
+        assertThat(decideWith(engine, ALICE, "select email from customers")).isInstanceOf(Decision.Allow.class);
+        for (String sql : List.of("select * from payment_cards", "select expiry from payment_cards",
+                "select id from payment_cards p where p.card_number is not null", "select p from payment_cards p")) {
+            assertThat(decideWith(engine, ALICE, sql)).as(sql).isInstanceOfSatisfying(Decision.Deny.class,
+                    d -> assertThat(d.ruleId()).isEqualTo("analyst-card-columns"));
+        }
+    }
+
+    @Test
+    void anAllowListOfTablesRefusesTablesOutsideIt() {
+        PolicyEngine engine = columnRules();
+        assertThat(decideWith(engine, AGENT, "select id from public.orders")).isInstanceOf(Decision.Allow.class);
+        assertThat(decideWith(engine, AGENT, "select id from customers")).isInstanceOf(Decision.Allow.class);
+        assertThat(decideWith(engine, AGENT, "select relname from pg_catalog.pg_class")).isInstanceOf(Decision.Allow.class);
+        for (String sql : List.of("select * from secret.keys", "select id from orders",
+                "select id from customers where id in (select customer_id from audit.logins)")) {
+            assertThat(decideWith(engine, AGENT, sql)).as(sql).isInstanceOfSatisfying(Decision.Deny.class,
+                    d -> assertThat(d.ruleId()).isEqualTo("agent-tables"));
+        }
+    }
 }

@@ -147,4 +147,38 @@ class PolicyLoaderTest {
                         .anySatisfy(s -> assertThat(s).startsWith("bad-rows.yaml:6:").contains("needs 'rows'"))
                         .anySatisfy(s -> assertThat(s).startsWith("bad-rows.yaml:10:").contains("unknown on-limit 'shout'")));
     }
+
+    @Test
+    void readsColumnAndTableAccessRules() throws Exception {
+        List<Rule> rules = loader.parse("""
+                rules:
+                  - id: no-cards
+                    kind: deny-columns
+                    columns: [payment_cards.card_number, public.customers.ssn]
+                  - id: card-columns
+                    kind: allow-columns
+                    table: payment_cards
+                    columns: [id, last4]
+                  - id: agent-tables
+                    kind: allow-tables
+                    tables: [public.*]
+                """, "columns.yaml");
+        assertThat(rules.get(0)).isEqualTo(new Rule.DenyColumns("no-cards", null, RuleScope.EVERYWHERE,
+                List.of("payment_cards.card_number", "public.customers.ssn")));
+        assertThat(((Rule.AllowColumns) rules.get(1)).columns()).containsExactlyInAnyOrder("id", "last4");
+        assertThat(((Rule.AllowTables) rules.get(2)).tables()).containsExactly("public.*");
+        assertThatThrownBy(() -> loader.parse("""
+                rules:
+                  - id: a
+                    kind: deny-columns
+                    columns: [card_number]
+                  - id: b
+                    kind: allow-columns
+                    columns: [id]
+                """, "bad-columns.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+                        .anySatisfy(s -> assertThat(s).startsWith("bad-columns.yaml:4:").contains("table.column"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad-columns.yaml:5:").contains("needs the 'table'")));
+    }
 }
