@@ -62,7 +62,7 @@ class MainTest {
 
     @Test
     void policyExplainShowsTheAnalysisEachRuleAndTheDecision(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("p.yaml"), DemoCommand.PROD_POLICY);
+        DemoCommand.writePolicies(dir);
         Run run = run("policy", "explain", "--policies", dir.toString(), "--identity", "alice", "--groups", "analysts",
                 "--target", "prod", "DELETE FROM customers");
         assertThat(run.exit()).isZero();
@@ -83,8 +83,10 @@ class MainTest {
         Run run = run("policy", "check", file.toString());
         assertThat(run.exit()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains(file + ":4:").contains("unknown statement kind 'explode'");
-        Files.writeString(file, DemoCommand.PROD_POLICY);
-        assertThat(run("policy", "check", file.toString()).out()).contains("OK (6 rule(s))");
+        Path demo = dir.resolve("demo");
+        DemoCommand.writePolicies(demo);
+        assertThat(run("policy", "check", demo.resolve("prod.yaml").toString()).out()).contains("OK (6 rule(s))");
+        assertThat(run("policy", "check", demo.toString()).out()).as("test files are not rules").contains("OK (7 rule(s))");
     }
 
     private static final String POLICY = """
