@@ -164,7 +164,8 @@ final class PolicyTestLoader {
             return null;
         }
         Target target = targets.getOrDefault(spec.target(), new Target(spec.target(), Dialect.POSTGRES));
-        return new PolicyTestCase(fileName, where.errorAt(at, "").line(), spec.name(), principal, spec.target(),
+        int line = where.errorAt(at, "").line(); // where the case starts, for reports of its outcome
+        return new PolicyTestCase(fileName, line, spec.name(), principal, spec.target(),
                 target.environment(), target.dialect(), spec.sql(), expectation);
     }
 

@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
     static final String POLICY_RESOURCES = "/dev/parapet/server/demo/policies/";
 
     /**
-     * Writes the demo's policies and their tests into {@code folder}, replacing what is there: the
+     * Writes the demo's policies and their tests into {@code folder}, replacing earlier copies: the
      * demo starts with its own policy every time, and edits made while it runs show a reload.
      */
     static void writePolicies(Path folder) throws IOException {
