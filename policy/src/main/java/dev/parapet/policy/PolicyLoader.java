@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 /**
  * Reads policy files: one YAML file, or every {@code *.yaml} / {@code *.yml} file of a folder in
  * name order, each holding {@code rules:} (and optionally {@code mode: shadow} for all of them).
+ * The policy's test files in the folder ({@code *_test.yaml}) are not rules and are skipped.
  * Every problem is reported with its file and line, all at once; nothing is half-loaded.
  */
 public final class PolicyLoader {
@@ -51,6 +52,7 @@ public final class PolicyLoader {
             if (Files.isDirectory(path)) {
                 try (Stream<Path> listing = Files.list(path)) {
                     listing.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                            .filter(p -> !PolicyTestLoader.isTestFile(p))
                             .sorted().forEach(files::add);
                 }
             } else {

@@ -15,5 +15,9 @@
  * {@link dev.parapet.policy.PolicyRequest} (a {@link dev.parapet.policy.Principal}, a target and
  * an analysis) with an ordered list of {@link dev.parapet.policy.Rule}s, each limited by a
  * {@link dev.parapet.policy.RuleScope}, and returns a {@link dev.parapet.policy.Decision}.
+ *
+ * <p>Public surface of policy tests: {@link dev.parapet.policy.PolicyTestRunner} runs the test
+ * cases written beside a policy ({@code *_test.yaml}) and returns one
+ * {@link dev.parapet.policy.PolicyTestResult} per case.
  */
 package dev.parapet.policy;

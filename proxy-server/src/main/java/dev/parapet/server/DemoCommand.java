@@ -1,11 +1,15 @@
 package dev.parapet.server;
 
 import dev.parapet.config.ParapetConfig;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,9 +68,7 @@ final class DemoCommand implements Callable<Integer> {
         Path configFile = state.resolve("parapet.yaml");
         Files.writeString(configFile, configYaml());
         Path policies = state.resolve("policies");
-        Files.createDirectories(policies);
-        Files.writeString(policies.resolve("prod.yaml"), PROD_POLICY);
-        Files.writeString(policies.resolve("staging.yaml"), STAGING_POLICY);
+        writePolicies(policies);
         ParapetConfig config = Main.loadOrReport(configFile);
         if (config == null) {
             return Main.INVALID;
@@ -77,50 +79,26 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** The demo's production guardrails (rewritten at every demo start; edit them while it runs to see a reload). */
-    static final String PROD_POLICY = """
-            rules:
-              - id: no-drop-in-prod
-                description: nobody drops or truncates in production
-                kind: deny-statements
-                statements: [drop, truncate]
-                environments: [prod]
-              - id: where-required
-                description: UPDATE and DELETE must say which rows
-                kind: require-where
-                environments: [prod]
-              - id: readers-read-only
-                description: analysts and the ETL agent only read production
-                kind: read-only
-                groups: [analysts, agents]
-                environments: [prod]
-              - id: agent-no-cards
-                description: the ETL agent never reads card numbers
-                kind: protect-tables
-                tables: [payment_cards]
-                deny: [read]
-                groups: [agents]
-                environments: [prod]
-              - id: no-server-files
-                kind: deny-functions
-                functions: [pg_read_file, pg_read_binary_file, pg_ls_dir, lo_import, lo_export, dblink, dblink_exec]
-              - id: dba-ddl-approval
-                description: schema changes by DBAs in production are reviewed first
-                kind: require-approval
-                statements: [create, alter, create-function]
-                groups: [dba]
-                environments: [prod]
-            """;
+    /** The demo's policy files and their tests, kept as resources in {@link #POLICY_RESOURCES}. */
+    static final List<String> POLICY_FILES = List.of("prod.yaml", "prod_test.yaml", "staging.yaml", "staging_test.yaml");
 
-    static final String STAGING_POLICY = """
-            rules:
-              - id: no-drop-database-in-staging
-                description: staging is open, but the database itself stays
-                kind: deny-statements
-                statements: [drop]
-                environments: [staging]
-                mode: shadow
-            """;
+    static final String POLICY_RESOURCES = "/dev/parapet/server/demo/policies/";
+
+    /**
+     * Writes the demo's policies and their tests into {@code folder}, replacing earlier copies: the
+     * demo starts with its own policy every time, and edits made while it runs show a reload.
+     */
+    static void writePolicies(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        for (String name : POLICY_FILES) {
+            try (InputStream in = DemoCommand.class.getResourceAsStream(POLICY_RESOURCES + name)) {
+                if (in == null) {
+                    throw new IOException("the demo policy " + name + " is missing from the build");
+                }
+                Files.copy(in, folder.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
 
     private String configYaml() {
         String host = postgres.substring(0, postgres.lastIndexOf(':'));
@@ -197,6 +175,8 @@ final class DemoCommand implements Callable<Integer> {
                   PGPASSWORD=$(%4$s bob) psql "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require" -c 'delete from orders where 1=1'
                   PGPASSWORD=$(%4$s etl-agent) psql "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require" \\
                       -c 'select c.email, p.card_number from customers c join payment_cards p on p.customer_id = c.id'
+                The policies come with test cases (prod_test.yaml, staging_test.yaml); change a rule and run them:
+                  bin/parapet policy test %5$s
 
                 What gets refused at login:
                   PGPASSWORD=not-a-token psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"          # 28P01

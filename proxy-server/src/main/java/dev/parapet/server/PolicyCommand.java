@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code parapet policy ...}: work with guardrail policy files without running a gateway. */
 @Command(name = "policy", description = "Work with guardrail policy files.",
-        subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class, CommandLine.HelpCommand.class})
+        subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class, PolicyTestCommand.class,
+                CommandLine.HelpCommand.class})
 final class PolicyCommand implements Runnable {
 
     @CommandLine.Spec

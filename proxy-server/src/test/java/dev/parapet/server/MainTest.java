@@ -62,7 +62,7 @@ class MainTest {
 
     @Test
     void policyExplainShowsTheAnalysisEachRuleAndTheDecision(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("p.yaml"), DemoCommand.PROD_POLICY);
+        DemoCommand.writePolicies(dir);
         Run run = run("policy", "explain", "--policies", dir.toString(), "--identity", "alice", "--groups", "analysts",
                 "--target", "prod", "DELETE FROM customers");
         assertThat(run.exit()).isZero();
@@ -83,8 +83,67 @@ class MainTest {
         Run run = run("policy", "check", file.toString());
         assertThat(run.exit()).isEqualTo(Main.INVALID);
         assertThat(run.err()).contains(file + ":4:").contains("unknown statement kind 'explode'");
-        Files.writeString(file, DemoCommand.PROD_POLICY);
-        assertThat(run("policy", "check", file.toString()).out()).contains("OK (6 rule(s))");
+        Path demo = dir.resolve("demo");
+        DemoCommand.writePolicies(demo);
+        assertThat(run("policy", "check", demo.resolve("prod.yaml").toString()).out()).contains("OK (6 rule(s))");
+        assertThat(run("policy", "check", demo.toString()).out()).as("test files are not rules").contains("OK (7 rule(s))");
+    }
+
+    private static final String POLICY = """
+            rules:
+              - {id: where-required, kind: require-where}
+              - {id: no-drop, kind: deny-statements, statements: [drop]}
+            """;
+
+    private static final String PASSING_CASE = """
+              - name: a drop is refused
+                identity: {subject: bob}
+                target: prod
+                sql: drop table orders
+                expect: deny
+                rule: no-drop
+            """;
+
+    @Test
+    void policyTestExitsZeroWhenEveryCasePasses(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        Files.writeString(dir.resolve("policy_test.yaml"), "tests:\n" + PASSING_CASE);
+        Run quiet = run("policy", "test", dir.toString());
+        assertThat(quiet.exit()).isZero();
+        assertThat(quiet.out()).isEqualTo("1 passed, 0 failed" + System.lineSeparator());
+        Run verbose = run("policy", "test", "--verbose", dir.toString());
+        assertThat(verbose.exit()).isZero();
+        assertThat(verbose.out()).contains("ok   " + dir.resolve("policy_test.yaml") + ":2: a drop is refused: deny by no-drop: ")
+                .contains("1 passed, 0 failed");
+    }
+
+    @Test
+    void policyTestPrintsEachFailureWithItsLineAndExitsOne(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        Files.writeString(dir.resolve("policy_test.yaml"), "tests:\n" + PASSING_CASE + """
+              - name: a delete is fine
+                identity: {subject: bob}
+                target: prod
+                sql: delete from orders -- all of them
+                expect: allow
+            """);
+        Run run = run("policy", "test", dir.toString());
+        assertThat(run.exit()).isEqualTo(Main.FAILED);
+        assertThat(run.out()).doesNotContain("a drop is refused")
+                .contains("FAIL " + dir.resolve("policy_test.yaml") + ":8: a delete is fine: expected allow;"
+                        + " got deny by where-required: denied by rule \"where-required\": DELETE without a WHERE clause")
+                .endsWith("1 passed, 1 failed" + System.lineSeparator());
+    }
+
+    @Test
+    void policyTestExitsTwoWhenATestFileDoesNotLoad(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        Path tests = dir.resolve("policy_test.yaml");
+        Files.writeString(tests, "tests:\n" + PASSING_CASE.replace("rule: no-drop", "rule: no-dropping"));
+        Run run = run("policy", "test", dir.toString());
+        assertThat(run.exit()).isEqualTo(Main.INVALID);
+        assertThat(run.err()).contains(tests + ":7:").contains("there is no rule 'no-dropping' in the policy");
+        assertThat(run.out()).isEmpty();
     }
 
     @Test
