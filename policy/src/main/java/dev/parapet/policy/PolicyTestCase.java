@@ -38,8 +38,10 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
      * @param rule the rule that must name a deny or approval
      * @param shadowed exactly the shadow-mode rules that must have reported (empty set: none)
      * @param message a piece of text the refusal's message or the approval's reason must contain
+     * @param rowLimit the rows an allowed statement may return at most (a max-rows rule)
      */
-    record Expectation(Outcome outcome, Optional<String> rule, Optional<Set<String>> shadowed, Optional<String> message) {
+    record Expectation(Outcome outcome, Optional<String> rule, Optional<Set<String>> shadowed, Optional<String> message,
+            Optional<Long> rowLimit) {
 
         Expectation {
             shadowed = shadowed.map(Set::copyOf);
@@ -49,7 +51,8 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
             return outcome == Outcome.of(decision)
                     && rule.map(id -> id.equals(ruleOf(decision))).orElse(true)
                     && shadowed.map(ids -> ids.equals(shadowedIds(decision))).orElse(true)
-                    && message.map(text -> messageOf(decision).contains(text)).orElse(true);
+                    && message.map(text -> messageOf(decision).contains(text)).orElse(true)
+                    && rowLimit.map(rows -> rows.equals(rowLimitOf(decision))).orElse(true);
         }
 
         /** The expectation in one line: {@code deny by where-required, shadowed [x], message containing "..."}. */
@@ -58,6 +61,7 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
             parts.add(outcome.word() + rule.map(id -> " by " + id).orElse(""));
             shadowed.ifPresent(ids -> parts.add("shadowed " + new TreeSet<>(ids)));
             message.ifPresent(text -> parts.add("message containing \"" + text + "\""));
+            rowLimit.ifPresent(rows -> parts.add("row limit " + rows));
             return String.join(", ", parts);
         }
 
@@ -74,6 +78,10 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
             Set<String> actualShadowed = shadowedIds(decision);
             if (!actualShadowed.isEmpty() || shadowed.isPresent()) {
                 text.append(", shadowed ").append(actualShadowed);
+            }
+            Long rows = rowLimitOf(decision);
+            if (rows != null) {
+                text.append(", row limit ").append(rows);
             }
             String said = messageOf(decision);
             if (!said.isEmpty()) {
@@ -96,6 +104,10 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
                 case Decision.Deny d -> d.message();
                 case Decision.RequireApproval r -> r.reason();
             };
+        }
+
+        private static Long rowLimitOf(Decision decision) {
+            return decision instanceof Decision.Allow allow ? allow.rowLimit().map(RowLimit::rows).orElse(null) : null;
         }
 
         private static Set<String> shadowedIds(Decision decision) {

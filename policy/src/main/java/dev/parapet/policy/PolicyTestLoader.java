@@ -44,7 +44,7 @@ final class PolicyTestLoader {
 
     /** One test case as written. */
     record CaseSpec(String name, IdentitySpec identity, String target, String sql, String expect, String rule,
-            List<String> shadowed, String message) {
+            List<String> shadowed, String message, Long rowLimit) {
     }
 
     /** Who sends the statement. */
@@ -213,6 +213,9 @@ final class PolicyTestLoader {
             errors.add(where.errorAt(at + "/message", "an allowed statement has no message:"
                     + " drop 'message', or expect deny or require-approval"));
         }
+        if (spec.rowLimit() != null && outcome != null && outcome != PolicyTestCase.Outcome.ALLOW) {
+            errors.add(where.errorAt(at + "/row-limit", "only an allowed statement carries a row limit"));
+        }
         if (spec.rule() != null && !ruleExists.test(spec.rule())) {
             errors.add(where.errorAt(at + "/rule", "there is no rule '" + spec.rule() + "' in the policy"));
         }
@@ -224,7 +227,8 @@ final class PolicyTestLoader {
             }
         }
         return new PolicyTestCase.Expectation(outcome, Optional.ofNullable(spec.rule()),
-                Optional.ofNullable(spec.shadowed()).map(Set::copyOf), Optional.ofNullable(spec.message()));
+                Optional.ofNullable(spec.shadowed()).map(Set::copyOf), Optional.ofNullable(spec.message()),
+                Optional.ofNullable(spec.rowLimit()));
     }
 
     /**

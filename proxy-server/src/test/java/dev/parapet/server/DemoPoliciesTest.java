@@ -34,7 +34,7 @@ class DemoPoliciesTest {
             switch (result.decision()) {
                 case Decision.Deny d -> deciding.add(d.ruleId());
                 case Decision.RequireApproval a -> deciding.add(a.ruleId());
-                case Decision.Allow a -> { }
+                case Decision.Allow a -> a.rowLimit().ifPresent(limit -> deciding.add(limit.ruleId()));
             }
             result.decision().shadowed().forEach(v -> deciding.add(v.ruleId()));
         }
