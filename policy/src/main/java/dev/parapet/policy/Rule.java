@@ -70,9 +70,11 @@ public sealed interface Rule {
     record ReadOnly(String id, String description, RuleScope scope) implements Rule {
         @Override
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
-            for (StatementInfo statement : analysis.executedStatements()) {
-                if (WRITES.contains(statement.kind()) || !statement.tablesWritten().isEmpty()
-                        || !statement.serverAccess().isEmpty()) {
+            // innermost first, so that the refusal names the statement that writes (the UPDATE of a CTE, not its SELECT)
+            for (StatementInfo statement : analysis.executedStatements().reversed()) {
+                // COPY is judged by what it does: to the client it only reads; from the client it writes a table
+                boolean writingKind = WRITES.contains(statement.kind()) && statement.kind() != StatementKind.COPY;
+                if (writingKind || !statement.tablesWritten().isEmpty() || !statement.serverAccess().isEmpty()) {
                     return deny(this, "this identity is read-only, and " + words(statement.kind()) + " can change data");
                 }
             }

@@ -43,6 +43,10 @@ class PolicyIT {
                     kind: read-only
                     groups: [analysts]
                     environments: [prod]
+                  - id: analysts-no-birth-dates
+                    kind: deny-columns
+                    columns: [public.customers.date_of_birth]
+                    groups: [analysts]
                 """);
         gateway = GatewayFixture.start(GatewayFixture.defaultConfig()
                 .replace("    environment: test\n", "    environment: prod\n")
@@ -178,5 +182,35 @@ class PolicyIT {
         double denied = gateway.server().registry().find("parapet.statements.denied").tag("rule", "unparseable-statement")
                 .counters().stream().mapToDouble(c -> c.count()).sum();
         assertThat(denied).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aDeniedColumnStaysOutOfReachWhicheverWayTheQueryAsksForIt() throws Exception {
+        try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of("prepareThreshold", "1"));
+             Statement st = c.createStatement()) {
+            for (String sql : new String[] {"select date_of_birth from customers", "select * from customers",
+                    "select c.* from public.customers c", "select row_to_json(c) from customers c",
+                    "select x from customers x", "select id from customers where date_of_birth < '1990-01-01'",
+                    "select d from customers as c(i, n, e, p, d)", "copy customers to stdout",
+                    "select (select max(\"DATE_OF_BIRTH\") from customers)"}) {
+                SQLException e = catchThrowableOfType(SQLException.class, () -> st.executeQuery(sql).close());
+                if (sql.contains("DATE_OF_BIRTH")) {
+                    // quoted upper case names another (non-existent) column: PostgreSQL refuses it itself
+                    assertThat(e.getSQLState()).as(sql).isIn("42501", "42703");
+                    continue;
+                }
+                assertThat((Object) e).as(sql).isNotNull();
+                assertThat(e.getSQLState()).as(sql).isEqualTo("42501");
+                assertThat(e.getMessage()).as(sql).contains("analysts-no-birth-dates");
+            }
+            try (PreparedStatement ps = c.prepareStatement("select c from customers c where id = ?")) {
+                ps.setInt(1, 1);
+                SQLException e = catchThrowableOfType(SQLException.class, () -> ps.executeQuery().close());
+                assertThat(e.getMessage()).contains("analysts-no-birth-dates");
+            }
+            try (ResultSet rs = st.executeQuery("select id, full_name, email from customers order by id limit 1")) {
+                assertThat(rs.next()).as("the other columns are still there").isTrue();
+            }
+        }
     }
 }
