@@ -16,16 +16,23 @@ public sealed interface Decision permits Decision.Allow, Decision.Deny, Decision
 
     /**
      * The statement runs; {@code rowLimit}, when present, caps the rows it may return to the
-     * client (a max-rows rule).
+     * client (a max-rows rule); {@code hiddenColumns} are columns ({@code table.column} or
+     * {@code schema.table.column}) to remove from its result (a deny-columns rule that narrows
+     * {@code SELECT *}).
      */
-    record Allow(List<Verdict> shadowed, Optional<RowLimit> rowLimit) implements Decision {
+    record Allow(List<Verdict> shadowed, Optional<RowLimit> rowLimit, List<String> hiddenColumns) implements Decision {
         public Allow {
             shadowed = List.copyOf(shadowed);
             rowLimit = rowLimit == null ? Optional.empty() : rowLimit;
+            hiddenColumns = List.copyOf(hiddenColumns);
+        }
+
+        public Allow(List<Verdict> shadowed, Optional<RowLimit> rowLimit) {
+            this(shadowed, rowLimit, List.of());
         }
 
         public Allow(List<Verdict> shadowed) {
-            this(shadowed, Optional.empty());
+            this(shadowed, Optional.empty(), List.of());
         }
     }
 

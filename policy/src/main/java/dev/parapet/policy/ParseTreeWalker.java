@@ -606,6 +606,7 @@ final class ParseTreeWalker {
             if (table.getAlias().getAliasColumns() != null && !table.getAlias().getAliasColumns().isEmpty()) {
                 // FROM t AS x(a, b) renames the columns: the names used later say nothing about which they are
                 info.column(name, "*");
+                info.column(name, StatementInfo.WHOLE_ROW);
             }
         } else {
             scope.tablesByReference.put(name.name(), name);
@@ -700,6 +701,7 @@ final class ParseTreeWalker {
             TableName found = scope.tablesByReference.get(name);
             if (found != null) {
                 info.column(found, "*");
+                info.column(found, StatementInfo.WHOLE_ROW);
                 return;
             }
         }

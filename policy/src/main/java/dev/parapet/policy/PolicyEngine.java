@@ -10,7 +10,8 @@ import java.util.Optional;
  * order given) with a verdict of the winning kind names the decision. A statement the analyzer
  * could not read is refused unless an {@link Rule.AllowUnparseable} rule covers it. Shadow-mode
  * rules are evaluated too and only reported. A statement that runs carries the strictest row limit
- * of the {@link Rule.MaxRows} rules that apply (an enforced one before a shadow one). Immutable and
+ * of the {@link Rule.MaxRows} rules that apply (an enforced one before a shadow one), and the columns
+ * that {@link Rule.DenyColumns} rules narrow out of its result. Immutable and
  * thread-safe: a reload builds a new one.
  */
 public final class PolicyEngine {
@@ -39,6 +40,7 @@ public final class PolicyEngine {
         Rule denyRule = null;
         Decision.Verdict approval = null;
         RowLimit rowLimit = null;
+        List<String> hidden = new ArrayList<>();
         for (Rule rule : rules) {
             if (!rule.scope().applies(request)) {
                 continue;
@@ -49,6 +51,9 @@ public final class PolicyEngine {
             }
             Optional<Decision.Verdict> verdict = rule.check(analysis, request.principal());
             if (verdict.isEmpty()) {
+                if (rule instanceof Rule.DenyColumns columns && rule.scope().mode() == RuleScope.Mode.ENFORCE) {
+                    columns.narrowing(analysis).stream().filter(c -> !hidden.contains(c)).forEach(hidden::add);
+                }
                 continue;
             }
             if (rule.scope().mode() == RuleScope.Mode.SHADOW) {
@@ -68,7 +73,7 @@ public final class PolicyEngine {
         if (approval != null) {
             return new Decision.RequireApproval(approval.ruleId(), approval.reason(), shadowed);
         }
-        return new Decision.Allow(shadowed, Optional.ofNullable(rowLimit));
+        return new Decision.Allow(shadowed, Optional.ofNullable(rowLimit), hidden);
     }
 
     private Optional<RowLimit> rowLimit(PolicyRequest request) {

@@ -40,7 +40,7 @@ public final class PolicyLoader {
     record RuleSpec(String id, String description, String kind, List<String> statements, List<String> tables,
             List<String> deny, List<String> functions, List<String> targets, List<String> environments,
             List<String> groups, List<String> subjects, List<String> identityKinds, String mode, Long rows,
-            String onLimit, List<String> columns, String table) {
+            String onLimit, List<String> columns, String table, String selectStar) {
     }
 
     public List<Rule> load(Path path) throws ConfigException {
@@ -145,7 +145,8 @@ public final class PolicyLoader {
             case "allow-unparseable" -> new Rule.AllowUnparseable(spec.id(), spec.description(), scope);
             case "max-rows" -> maxRows(spec, scope, at, where, errors);
             case "deny-columns" -> new Rule.DenyColumns(spec.id(), spec.description(), scope,
-                    qualifiedColumns(required(spec.columns(), "columns", at, where, errors), at + "/columns", where, errors));
+                    qualifiedColumns(required(spec.columns(), "columns", at, where, errors), at + "/columns", where, errors),
+                    selectStar(spec.selectStar(), at, where, errors));
             case "allow-columns" -> {
                 if (spec.table() == null || spec.table().isBlank()) {
                     errors.add(where.errorAt(at, "allow-columns needs the 'table' its column list is for"));
@@ -163,6 +164,20 @@ public final class PolicyLoader {
             }
         };
         return errors.size() == before ? rule : null;
+    }
+
+    private static boolean selectStar(String value, String at, YamlLocations where, List<ConfigError> errors) {
+        if (value == null) {
+            return false;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "deny" -> false;
+            case "narrow" -> true;
+            default -> {
+                errors.add(where.errorAt(at + "/select-star", "unknown select-star '" + value + "' (expected deny or narrow)"));
+                yield false;
+            }
+        };
     }
 
     private static List<String> qualifiedColumns(List<String> columns, String at, YamlLocations where,

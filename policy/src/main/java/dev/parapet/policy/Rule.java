@@ -172,15 +172,23 @@ public sealed interface Rule {
      * a condition, or reads every column of its table ({@code SELECT *}, {@code t.*}, a whole-row
      * reference such as {@code row_to_json(t)}, {@code COPY t TO}) is refused. A column is
      * {@code table.column} or {@code schema.table.column}, matched to tables as
-     * {@link ProtectTables} does.
+     * {@link ProtectTables} does. With {@code narrowStar}, a plain query whose only use of the
+     * columns is a {@code *} in its select list runs instead, and the columns are removed from its
+     * result ({@link #narrowing}).
      */
-    record DenyColumns(String id, String description, RuleScope scope, List<String> columns) implements Rule {
+    record DenyColumns(String id, String description, RuleScope scope, List<String> columns, boolean narrowStar)
+            implements Rule {
         public DenyColumns {
             columns = columns.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
         }
 
+        public DenyColumns(String id, String description, RuleScope scope, List<String> columns) {
+            this(id, description, scope, columns, false);
+        }
+
         @Override
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
+            boolean narrowable = narrowStar && narrowable(analysis);
             for (StatementInfo statement : analysis.executedStatements()) {
                 for (var used : statement.columns().entrySet()) {
                     for (String denied : columns) {
@@ -189,19 +197,59 @@ public sealed interface Rule {
                         if (!TablePatterns.covers(denied.substring(0, dot), used.getKey())) {
                             continue;
                         }
-                        if (used.getValue().contains("*")) {
-                            return deny(this, "the statement reads every column of " + used.getKey()
-                                    + ", including " + column + ", which may not be read here; name the columns you need");
-                        }
                         for (String name : used.getValue()) {
                             if (name.equalsIgnoreCase(column)) {
                                 return deny(this, "column " + column + " of " + used.getKey() + " may not be used here");
                             }
                         }
+                        if (used.getValue().contains(StatementInfo.WHOLE_ROW) || (used.getValue().contains("*") && !narrowable)) {
+                            return deny(this, "the statement reads every column of " + used.getKey()
+                                    + ", including " + column + ", which may not be read here; name the columns you need");
+                        }
                     }
                 }
             }
             return Optional.empty();
+        }
+
+        /**
+         * The columns to remove from the result when the statement runs narrowed: those of
+         * {@link #columns} whose table the statement reads with {@code *}.
+         */
+        public List<String> narrowing(StatementAnalysis.Analyzed analysis) {
+            if (!narrowStar || !narrowable(analysis)) {
+                return List.of();
+            }
+            List<String> hidden = new java.util.ArrayList<>();
+            for (StatementInfo statement : analysis.executedStatements()) {
+                for (var used : statement.columns().entrySet()) {
+                    if (!used.getValue().contains("*")) {
+                        continue;
+                    }
+                    for (String denied : columns) {
+                        if (TablePatterns.covers(denied.substring(0, denied.lastIndexOf('.')), used.getKey())
+                                && !hidden.contains(denied)) {
+                            hidden.add(denied);
+                        }
+                    }
+                }
+            }
+            return hidden;
+        }
+
+        /**
+         * Only a plain query's own result can be narrowed: the gateway removes columns from the rows
+         * it returns, which does nothing for rows copied into a table, a file, a cursor fetched
+         * later or a prepared statement executed later.
+         */
+        private static boolean narrowable(StatementAnalysis.Analyzed analysis) {
+            for (StatementInfo statement : analysis.executedStatements()) {
+                if (statement.kind() != StatementKind.SELECT || !statement.tablesWritten().isEmpty()
+                        || !statement.serverAccess().isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -28,7 +28,10 @@ import java.util.Set;
  *     an UPDATE, DELETE or MERGE (which reads the rows it changes), of an INSERT with RETURNING or
  *     ON CONFLICT/DUPLICATE KEY UPDATE, and tables locked
  * @param tablesWritten tables whose rows, definition or privileges the statement changes
- * @param columns columns referenced per table ({@code *} for {@code SELECT *} or {@code t.*});
+ * @param columns columns referenced per table ({@code *} for {@code SELECT *} or {@code t.*}; a
+ *     whole-row reference such as {@code row_to_json(t)}, or columns renamed by {@code FROM t AS
+ *     x(a, b)}, adds {@link #WHOLE_ROW} as well, since the values then travel where the result's
+ *     columns no longer say where they come from);
  *     an unqualified column in a query over several tables is listed under each of them, since
  *     the analyzer does not know the schema; columns of subqueries and CTEs appear under the base
  *     tables they come from
@@ -51,6 +54,9 @@ public record StatementInfo(
         Set<ServerAccess> serverAccess,
         List<StatementInfo> inner,
         boolean innerExecutes) {
+
+    /** Listed with {@code *} among a table's columns when its whole row is used as one value. */
+    public static final String WHOLE_ROW = "(row)";
 
     public StatementInfo {
         Objects.requireNonNull(kind, "kind");

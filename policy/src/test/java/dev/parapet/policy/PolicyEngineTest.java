@@ -227,4 +227,26 @@ class PolicyEngineTest {
                     d -> assertThat(d.ruleId()).isEqualTo("agent-tables"));
         }
     }
+
+    @Test
+    void aNarrowingRuleLetsAPlainStarQueryRunWithoutTheColumnsButNothingElse() {
+        PolicyEngine engine = new PolicyEngine(List.of(new Rule.DenyColumns("cards-narrowed", null, PROD,
+                List.of("payment_cards.card_number"), true)));
+        for (String sql : List.of("select * from payment_cards", "select p.*, c.email from payment_cards p join customers c on c.id = p.customer_id",
+                "select x.* from (select * from payment_cards) x")) {
+            assertThat(decideWith(engine, ALICE, sql)).as(sql).isInstanceOfSatisfying(Decision.Allow.class,
+                    allow -> assertThat(allow.hiddenColumns()).containsExactly("payment_cards.card_number"));
+        }
+        assertThat(decideWith(engine, ALICE, "select id from payment_cards")).isInstanceOfSatisfying(Decision.Allow.class,
+                allow -> assertThat(allow.hiddenColumns()).isEmpty());
+        for (String sql : List.of("select card_number from payment_cards", "select row_to_json(p) from payment_cards p",
+                "select p from payment_cards p", "select lower(a) from payment_cards as p(a, b)", "copy payment_cards to stdout",
+                "copy (select * from payment_cards) to stdout", "create table loot as select * from payment_cards",
+                "select * into loot from payment_cards", "insert into loot select * from payment_cards",
+                "prepare p as select * from payment_cards", "declare c cursor for select * from payment_cards",
+                "explain analyze select * from payment_cards", "create view v as select * from payment_cards")) {
+            assertThat(decideWith(engine, ALICE, sql)).as(sql).isInstanceOfSatisfying(Decision.Deny.class,
+                    d -> assertThat(d.ruleId()).isEqualTo("cards-narrowed"));
+        }
+    }
 }
