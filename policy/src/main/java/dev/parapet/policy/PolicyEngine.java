@@ -1,5 +1,6 @@
 package dev.parapet.policy;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,18 +10,32 @@ import java.util.Optional;
  * everything, then a requirement for approval, then the statement runs; the first rule (in the
  * order given) with a verdict of the winning kind names the decision. A statement the analyzer
  * could not read is refused unless an {@link Rule.AllowUnparseable} rule covers it. Shadow-mode
- * rules are evaluated too and only reported. Immutable and thread-safe: a reload builds a new one.
+ * rules are evaluated too and only reported.
+ *
+ * <p>A rule with a {@code when:} condition has its say only where the condition is true; the
+ * condition is evaluated only for a rule whose scope covers the request and which found something
+ * to say. A condition that has no answer (a runtime error, a value the statement does not have)
+ * fails closed: it counts as true for rules that refuse or hold a statement, and as false for
+ * {@link Rule.AllowUnparseable}. Immutable and thread-safe: a reload builds a new one.
  */
 public final class PolicyEngine {
 
     public static final String UNPARSEABLE_RULE = "unparseable-statement";
     private static final String DENIED = "42501";
     private static final String SYNTAX = "42601";
+    private static final String HINT = "if you need this, ask for an approval or for the rule to be changed";
 
     private final List<Rule> rules;
+    private final Clock clock;
 
     public PolicyEngine(List<Rule> rules) {
+        this(rules, Clock.systemUTC());
+    }
+
+    /** With the clock that conditions read the time from. */
+    public PolicyEngine(List<Rule> rules, Clock clock) {
         this.rules = List.copyOf(rules);
+        this.clock = clock;
     }
 
     public List<Rule> rules() {
@@ -32,6 +47,7 @@ public final class PolicyEngine {
             return unparseable(request, unparseable);
         }
         StatementAnalysis.Analyzed analysis = (StatementAnalysis.Analyzed) request.analysis();
+        ConditionInput facts = new ConditionInput(request, clock);
         List<Decision.Verdict> shadowed = new ArrayList<>();
         Decision.Verdict deny = null;
         Rule denyRule = null;
@@ -41,7 +57,7 @@ public final class PolicyEngine {
                 continue;
             }
             Optional<Decision.Verdict> verdict = rule.check(analysis, request.principal());
-            if (verdict.isEmpty()) {
+            if (verdict.isEmpty() || !rule.scope().when().holds(facts, true)) {
                 continue;
             }
             if (rule.scope().mode() == RuleScope.Mode.SHADOW) {
@@ -54,9 +70,7 @@ public final class PolicyEngine {
             }
         }
         if (deny != null) {
-            return new Decision.Deny(deny.ruleId(), DENIED, "denied by rule \"" + deny.ruleId() + "\": " + deny.reason()
-                    + (denyRule.description() == null || denyRule.description().isBlank() ? "" : " (" + denyRule.description() + ")"),
-                    "if you need this, ask for an approval or for the rule to be changed", shadowed);
+            return deny(denyRule, deny, shadowed);
         }
         if (approval != null) {
             return new Decision.RequireApproval(approval.ruleId(), approval.reason(), shadowed);
@@ -64,10 +78,21 @@ public final class PolicyEngine {
         return new Decision.Allow(shadowed);
     }
 
+    /** The refusal a client gets: the rule's own SQLSTATE, reason and hint where it has them. */
+    private static Decision deny(Rule rule, Decision.Verdict verdict, List<Decision.Verdict> shadowed) {
+        Refusal refusal = rule.scope().refusal();
+        String reason = refusal.message() != null ? refusal.message() : verdict.reason()
+                + (rule.description() == null || rule.description().isBlank() ? "" : " (" + rule.description() + ")");
+        return new Decision.Deny(verdict.ruleId(), refusal.sqlState() != null ? refusal.sqlState() : DENIED,
+                "denied by rule \"" + verdict.ruleId() + "\": " + reason, refusal.hint() != null ? refusal.hint() : HINT,
+                shadowed);
+    }
+
     private Decision unparseable(PolicyRequest request, StatementAnalysis.Unparseable unparseable) {
+        ConditionInput facts = new ConditionInput(request, clock);
         for (Rule rule : rules) {
             if (rule instanceof Rule.AllowUnparseable && rule.scope().applies(request)
-                    && rule.scope().mode() == RuleScope.Mode.ENFORCE) {
+                    && rule.scope().mode() == RuleScope.Mode.ENFORCE && rule.scope().when().holds(facts, false)) {
                 return new Decision.Allow(List.of());
             }
         }

@@ -14,6 +14,9 @@
  * <p>Public surface of the policy: {@link dev.parapet.policy.PolicyEngine} decides on a
  * {@link dev.parapet.policy.PolicyRequest} (a {@link dev.parapet.policy.Principal}, a target and
  * an analysis) with an ordered list of {@link dev.parapet.policy.Rule}s, each limited by a
- * {@link dev.parapet.policy.RuleScope}, and returns a {@link dev.parapet.policy.Decision}.
+ * {@link dev.parapet.policy.RuleScope}, and returns a {@link dev.parapet.policy.Decision}. A scope
+ * may carry a {@link dev.parapet.policy.Condition} (a CEL {@code when:} expression, which
+ * {@link dev.parapet.policy.InvalidConditionException} reports as not compiling) and a
+ * {@link dev.parapet.policy.Refusal} (the SQLSTATE, message and hint a rule refuses with).
  */
 package dev.parapet.policy;
