@@ -1,5 +1,6 @@
 package dev.parapet.policy;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,21 +10,36 @@ import java.util.Optional;
  * everything, then a requirement for approval, then the statement runs; the first rule (in the
  * order given) with a verdict of the winning kind names the decision. A statement the analyzer
  * could not read is refused unless an {@link Rule.AllowUnparseable} rule covers it. Shadow-mode
- * rules are evaluated too and only reported. A statement that runs carries the strictest row limit
- * of the {@link Rule.MaxRows} rules that apply (an enforced one before a shadow one), and the columns
- * that {@link Rule.DenyColumns} rules narrow out of its result. Immutable and
- * thread-safe: a reload builds a new one.
+ * rules are evaluated too and only reported.
+ *
+ * <p>A rule with a {@code when:} condition has its say only where the condition is true; the
+ * condition is evaluated only for a rule whose scope covers the request and which found something
+ * to say. A condition that has no answer (a runtime error, a value the statement does not have)
+ * fails closed: it counts as true for rules that refuse or hold a statement, and as false for
+ * {@link Rule.AllowUnparseable}.
+ *
+ * <p>A statement that runs carries the strictest row limit of the {@link Rule.MaxRows} rules that
+ * apply (an enforced one before a shadow one), and the columns that {@link Rule.DenyColumns} rules
+ * narrow out of its result. Immutable and thread-safe: a reload builds a new one.
  */
 public final class PolicyEngine {
 
     public static final String UNPARSEABLE_RULE = "unparseable-statement";
     private static final String DENIED = "42501";
     private static final String SYNTAX = "42601";
+    private static final String HINT = "if you need this, ask for an approval or for the rule to be changed";
 
     private final List<Rule> rules;
+    private final Clock clock;
 
     public PolicyEngine(List<Rule> rules) {
+        this(rules, Clock.systemUTC());
+    }
+
+    /** With the clock that conditions read the time from. */
+    public PolicyEngine(List<Rule> rules, Clock clock) {
         this.rules = List.copyOf(rules);
+        this.clock = clock;
     }
 
     public List<Rule> rules() {
@@ -35,6 +51,7 @@ public final class PolicyEngine {
             return unparseable(request, unparseable);
         }
         StatementAnalysis.Analyzed analysis = (StatementAnalysis.Analyzed) request.analysis();
+        ConditionInput facts = new ConditionInput(request, clock);
         List<Decision.Verdict> shadowed = new ArrayList<>();
         Decision.Verdict deny = null;
         Rule denyRule = null;
@@ -46,14 +63,22 @@ public final class PolicyEngine {
                 continue;
             }
             if (rule instanceof Rule.MaxRows max) {
-                rowLimit = max.limit().stricter(rowLimit);
+                if (rule.scope().when().holds(facts, true)) {
+                    rowLimit = max.limit().stricter(rowLimit);
+                }
                 continue;
             }
             Optional<Decision.Verdict> verdict = rule.check(analysis, request.principal());
             if (verdict.isEmpty()) {
                 if (rule instanceof Rule.DenyColumns columns && rule.scope().mode() == RuleScope.Mode.ENFORCE) {
-                    columns.narrowing(analysis).stream().filter(c -> !hidden.contains(c)).forEach(hidden::add);
+                    List<String> narrowed = columns.narrowing(analysis);
+                    if (!narrowed.isEmpty() && rule.scope().when().holds(facts, true)) {
+                        narrowed.stream().filter(c -> !hidden.contains(c)).forEach(hidden::add);
+                    }
                 }
+                continue;
+            }
+            if (!rule.scope().when().holds(facts, true)) {
                 continue;
             }
             if (rule.scope().mode() == RuleScope.Mode.SHADOW) {
@@ -66,9 +91,7 @@ public final class PolicyEngine {
             }
         }
         if (deny != null) {
-            return new Decision.Deny(deny.ruleId(), DENIED, "denied by rule \"" + deny.ruleId() + "\": " + deny.reason()
-                    + (denyRule.description() == null || denyRule.description().isBlank() ? "" : " (" + denyRule.description() + ")"),
-                    "if you need this, ask for an approval or for the rule to be changed", shadowed);
+            return deny(denyRule, deny, shadowed);
         }
         if (approval != null) {
             return new Decision.RequireApproval(approval.ruleId(), approval.reason(), shadowed);
@@ -76,10 +99,20 @@ public final class PolicyEngine {
         return new Decision.Allow(shadowed, Optional.ofNullable(rowLimit), hidden);
     }
 
-    private Optional<RowLimit> rowLimit(PolicyRequest request) {
+    /** The refusal a client gets: the rule's own SQLSTATE, reason and hint where it has them. */
+    private static Decision deny(Rule rule, Decision.Verdict verdict, List<Decision.Verdict> shadowed) {
+        Refusal refusal = rule.scope().refusal();
+        String reason = refusal.message() != null ? refusal.message() : verdict.reason()
+                + (rule.description() == null || rule.description().isBlank() ? "" : " (" + rule.description() + ")");
+        return new Decision.Deny(verdict.ruleId(), refusal.sqlState() != null ? refusal.sqlState() : DENIED,
+                "denied by rule \"" + verdict.ruleId() + "\": " + reason, refusal.hint() != null ? refusal.hint() : HINT,
+                shadowed);
+    }
+
+    private Optional<RowLimit> rowLimit(PolicyRequest request, ConditionInput facts) {
         RowLimit limit = null;
         for (Rule rule : rules) {
-            if (rule instanceof Rule.MaxRows max && rule.scope().applies(request)) {
+            if (rule instanceof Rule.MaxRows max && rule.scope().applies(request) && rule.scope().when().holds(facts, true)) {
                 limit = max.limit().stricter(limit);
             }
         }
@@ -87,10 +120,11 @@ public final class PolicyEngine {
     }
 
     private Decision unparseable(PolicyRequest request, StatementAnalysis.Unparseable unparseable) {
+        ConditionInput facts = new ConditionInput(request, clock);
         for (Rule rule : rules) {
             if (rule instanceof Rule.AllowUnparseable && rule.scope().applies(request)
-                    && rule.scope().mode() == RuleScope.Mode.ENFORCE) {
-                return new Decision.Allow(List.of(), rowLimit(request));
+                    && rule.scope().mode() == RuleScope.Mode.ENFORCE && rule.scope().when().holds(facts, false)) {
+                return new Decision.Allow(List.of(), rowLimit(request, facts));
             }
         }
         return new Decision.Deny(UNPARSEABLE_RULE, SYNTAX, "denied: the gateway cannot analyse this statement ("

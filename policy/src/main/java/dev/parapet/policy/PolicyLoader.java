@@ -39,9 +39,9 @@ public final class PolicyLoader {
     /** One rule as written; which fields matter depends on {@code kind}. */
     record RuleSpec(String id, String description, String kind, List<String> statements, List<String> tables,
             List<String> deny, List<String> functions, List<String> targets, List<String> environments,
-            List<String> groups, List<String> subjects, List<String> identityKinds, String mode, Long rows,
-            String onLimit, List<String> columns, String table, String selectStar) {
-    }
+            List<String> groups, List<String> subjects, List<String> identityKinds, String mode, String when,
+            List<String> objects, String sqlState, String message, String hint, Long rows, String onLimit,
+            List<String> columns, String table, String selectStar) {    }
 
     public List<Rule> load(Path path) throws ConfigException {
         if (!Files.exists(path)) {
@@ -132,7 +132,7 @@ public final class PolicyLoader {
         String kind = spec.kind() == null ? "" : spec.kind().toLowerCase(Locale.ROOT);
         Rule rule = switch (kind) {
             case "deny-statements" -> new Rule.DenyStatementKinds(spec.id(), spec.description(), scope,
-                    kinds(spec.statements(), at + "/statements", where, errors));
+                    kinds(spec.statements(), at + "/statements", where, errors), objects(spec, at, where, errors));
             case "require-where" -> new Rule.RequireWhere(spec.id(), spec.description(), scope);
             case "read-only" -> new Rule.ReadOnly(spec.id(), spec.description(), scope);
             case "protect-tables" -> new Rule.ProtectTables(spec.id(), spec.description(), scope,
@@ -141,7 +141,7 @@ public final class PolicyLoader {
                     Set.copyOf(required(spec.functions(), "functions", at, where, errors)));
             case "deny-multiple-statements" -> new Rule.DenyMultipleStatements(spec.id(), spec.description(), scope);
             case "require-approval" -> new Rule.RequireApproval(spec.id(), spec.description(), scope,
-                    kinds(spec.statements(), at + "/statements", where, errors));
+                    kinds(spec.statements(), at + "/statements", where, errors), objects(spec, at, where, errors));
             case "allow-unparseable" -> new Rule.AllowUnparseable(spec.id(), spec.description(), scope);
             case "max-rows" -> maxRows(spec, scope, at, where, errors);
             case "deny-columns" -> new Rule.DenyColumns(spec.id(), spec.description(), scope,
@@ -163,6 +163,9 @@ public final class PolicyLoader {
                 yield null;
             }
         };
+        if (rule != null) {
+            checkSettingsFit(spec, rule, at, where, errors);
+        }
         return errors.size() == before ? rule : null;
     }
 
@@ -211,6 +214,38 @@ public final class PolicyLoader {
         return new Rule.MaxRows(spec.id(), spec.description(), scope, spec.rows(), action);
     }
 
+    /** Settings every rule accepts that mean nothing for some kinds: better an error than a silent no-op. */
+    private static void checkSettingsFit(RuleSpec spec, Rule rule, String at, YamlLocations where, List<ConfigError> errors) {
+        if (spec.objects() != null) {
+            Set<StatementKind> narrowed = rule instanceof Rule.DenyStatementKinds deny ? deny.kinds()
+                    : rule instanceof Rule.RequireApproval approval ? approval.kinds() : null;
+            if (narrowed == null) {
+                errors.add(where.errorAt(at + "/objects", "'objects' narrows deny-statements and require-approval rules only"));
+            } else {
+                narrowed.stream().filter(kind -> !kind.hasObjectType()).sorted().forEach(kind -> errors.add(where.errorAt(
+                        at + "/objects", "'objects' cannot narrow " + ConditionInput.kindName(kind) + " statements, which"
+                                + " name no object type; put them in a rule of their own")));
+            }
+        }
+        if ((spec.sqlState() != null || spec.message() != null || spec.hint() != null)
+                && (rule instanceof Rule.AllowUnparseable || rule instanceof Rule.RequireApproval)) {
+            String key = spec.sqlState() != null ? "sql-state" : spec.message() != null ? "message" : "hint";
+            errors.add(where.errorAt(at + "/" + key, "'sql-state', 'message' and 'hint' say how a rule refuses a statement,"
+                    + " and a " + spec.kind() + " rule does not refuse"));
+        }
+    }
+
+    /** The object types a kind-based rule is narrowed to (none: any). */
+    private static Set<String> objects(RuleSpec spec, String at, YamlLocations where, List<ConfigError> errors) {
+        if (spec.objects() == null) {
+            return Set.of();
+        }
+        if (spec.objects().isEmpty() || spec.objects().stream().anyMatch(o -> o == null || o.isBlank())) {
+            errors.add(where.errorAt(at + "/objects", "list object types under 'objects' (e.g. [database, schema])"));
+            return Set.of();
+        }
+        return Set.copyOf(spec.objects());    }
+
     private static RuleScope scope(RuleSpec spec, String fileMode, String at, YamlLocations where, List<ConfigError> errors) {
         Set<Principal.Kind> kinds = EnumSet.noneOf(Principal.Kind.class);
         for (String k : orEmpty(spec.identityKinds())) {
@@ -230,7 +265,34 @@ public final class PolicyLoader {
             }
         }
         return new RuleScope(Set.copyOf(orEmpty(spec.targets())), Set.copyOf(orEmpty(spec.environments())),
-                Set.copyOf(orEmpty(spec.groups())), Set.copyOf(orEmpty(spec.subjects())), kinds, parsed);
+                Set.copyOf(orEmpty(spec.groups())), Set.copyOf(orEmpty(spec.subjects())), kinds, parsed,
+                condition(spec.when(), at + "/when", where, errors), refusal(spec, at, where, errors));
+    }
+
+    private static Condition condition(String when, String at, YamlLocations where, List<ConfigError> errors) {
+        if (when == null) {
+            return Condition.ALWAYS;
+        }
+        try {
+            return Condition.compile(when);
+        } catch (InvalidConditionException e) {
+            e.problems().forEach(problem -> errors.add(where.errorAt(at, "when: " + problem)));
+            return Condition.ALWAYS;
+        }
+    }
+
+    private static Refusal refusal(RuleSpec spec, String at, YamlLocations where, List<ConfigError> errors) {
+        String sqlState = spec.sqlState() == null ? null : spec.sqlState().trim();
+        if (sqlState != null && Refusal.problemWithSqlState(sqlState) != null) {
+            errors.add(where.errorAt(at + "/sql-state", "sql-state '" + spec.sqlState() + "': "
+                    + Refusal.problemWithSqlState(sqlState)));
+            sqlState = null;
+        }
+        return new Refusal(sqlState, blankToNull(spec.message()), blankToNull(spec.hint()));
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.strip();
     }
 
     private static Set<StatementKind> kinds(List<String> names, String at, YamlLocations where, List<ConfigError> errors) {

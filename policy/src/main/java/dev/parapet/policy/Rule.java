@@ -37,16 +37,26 @@ public sealed interface Rule {
         return Optional.of(new Decision.Verdict(rule.id(), Decision.Outcome.DENY, reason));
     }
 
-    /** Refuses statements of the given kinds (DROP and TRUNCATE in prod, DO blocks, ALTER SYSTEM...). */
-    record DenyStatementKinds(String id, String description, RuleScope scope, Set<StatementKind> kinds) implements Rule {
+    /**
+     * Refuses statements of the given kinds (DROP and TRUNCATE in prod, DO blocks, ALTER SYSTEM...),
+     * or only those on the given object types (DROP DATABASE) when {@code objects} is not empty.
+     */
+    record DenyStatementKinds(String id, String description, RuleScope scope, Set<StatementKind> kinds,
+            Set<String> objects) implements Rule {
         public DenyStatementKinds {
             kinds = Set.copyOf(kinds);
+            objects = objectTypes(objects);
+        }
+
+        /** Whatever object the statements act on. */
+        public DenyStatementKinds(String id, String description, RuleScope scope, Set<StatementKind> kinds) {
+            this(id, description, scope, kinds, Set.of());
         }
 
         @Override
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
-            return firstOf(analysis, kinds).map(kind -> new Decision.Verdict(id, Decision.Outcome.DENY,
-                    words(kind) + " statements are not allowed here"));
+            return firstOf(analysis, kinds, objects).map(statement -> new Decision.Verdict(id, Decision.Outcome.DENY,
+                    words(statement, objects) + " statements are not allowed here"));
         }
     }
 
@@ -154,16 +164,26 @@ public sealed interface Rule {
         }
     }
 
-    /** Statements of the given kinds (or touching the given tables) wait for a person's approval. */
-    record RequireApproval(String id, String description, RuleScope scope, Set<StatementKind> kinds) implements Rule {
+    /**
+     * Statements of the given kinds (or touching the given tables) wait for a person's approval;
+     * only those on the given object types when {@code objects} is not empty.
+     */
+    record RequireApproval(String id, String description, RuleScope scope, Set<StatementKind> kinds,
+            Set<String> objects) implements Rule {
         public RequireApproval {
             kinds = Set.copyOf(kinds);
+            objects = objectTypes(objects);
+        }
+
+        /** Whatever object the statements act on. */
+        public RequireApproval(String id, String description, RuleScope scope, Set<StatementKind> kinds) {
+            this(id, description, scope, kinds, Set.of());
         }
 
         @Override
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
-            return firstOf(analysis, kinds).map(kind -> new Decision.Verdict(id, Decision.Outcome.REQUIRE_APPROVAL,
-                    words(kind) + " needs approval here"));
+            return firstOf(analysis, kinds, objects).map(statement -> new Decision.Verdict(id,
+                    Decision.Outcome.REQUIRE_APPROVAL, words(statement, objects) + " needs approval here"));
         }
     }
 
@@ -348,12 +368,31 @@ public sealed interface Rule {
         }
     }
 
-    /** The kind of the first statement that runs and is one of {@code kinds}. */
-    private static Optional<StatementKind> firstOf(StatementAnalysis.Analyzed analysis, Set<StatementKind> kinds) {
-        return analysis.executedStatements().stream().map(StatementInfo::kind).filter(kinds::contains).findFirst();
+    /**
+     * The first statement that runs, is one of {@code kinds} and, unless {@code objects} is empty,
+     * acts on one of those object types.
+     */
+    private static Optional<StatementInfo> firstOf(StatementAnalysis.Analyzed analysis, Set<StatementKind> kinds,
+            Set<String> objects) {
+        return analysis.executedStatements().stream().filter(statement -> kinds.contains(statement.kind()))
+                .filter(statement -> objects.isEmpty() || objects.contains(statement.objectType())).findFirst();
+    }
+
+    /** Object types as the analyzer reports them: lower-case words separated by one space ("materialized view"). */
+    private static String objectType(String written) {
+        return String.join(" ", written.trim().toLowerCase(Locale.ROOT).replace('-', ' ').split("\\s+"));
+    }
+
+    private static Set<String> objectTypes(Set<String> written) {
+        return written.stream().map(Rule::objectType).collect(Collectors.toUnmodifiableSet());
     }
 
     private static String words(StatementKind kind) {
         return kind.name().replace('_', ' ');
+    }
+
+    /** "DROP", or "DROP DATABASE" when the rule is about object types. */
+    private static String words(StatementInfo statement, Set<String> objects) {
+        return words(statement.kind()) + (objects.isEmpty() ? "" : " " + statement.objectType().toUpperCase(Locale.ROOT));
     }
 }

@@ -4,12 +4,14 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Where and for whom a rule applies: targets and environments (empty: all), and identities by
- * group, subject or kind (all three empty: everyone). {@code mode} shadow makes the rule report
- * what it would do without doing it.
+ * Where and for whom a rule applies, and the settings every rule has whatever its kind: targets
+ * and environments (empty: all), and identities by group, subject or kind (all three empty:
+ * everyone). {@code mode} shadow makes the rule report what it would do without doing it;
+ * {@code when} narrows it further with a condition on the identity, target, statement and time;
+ * {@code refusal} is what a client is told when the rule refuses.
  */
 public record RuleScope(Set<String> targets, Set<String> environments, Set<String> groups, Set<String> subjects,
-        Set<Principal.Kind> kinds, Mode mode) {
+        Set<Principal.Kind> kinds, Mode mode, Condition when, Refusal refusal) {
 
     public static final RuleScope EVERYWHERE = new RuleScope(Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Mode.ENFORCE);
 
@@ -20,6 +22,14 @@ public record RuleScope(Set<String> targets, Set<String> environments, Set<Strin
         subjects = Set.copyOf(subjects);
         kinds = Set.copyOf(kinds);
         mode = mode == null ? Mode.ENFORCE : mode;
+        when = when == null ? Condition.ALWAYS : when;
+        refusal = refusal == null ? Refusal.DEFAULT : refusal;
+    }
+
+    /** Without a condition, refusing with the defaults. */
+    public RuleScope(Set<String> targets, Set<String> environments, Set<String> groups, Set<String> subjects,
+            Set<Principal.Kind> kinds, Mode mode) {
+        this(targets, environments, groups, subjects, kinds, mode, Condition.ALWAYS, Refusal.DEFAULT);
     }
 
     /** Enforced, or only reported. */
@@ -32,19 +42,27 @@ public record RuleScope(Set<String> targets, Set<String> environments, Set<Strin
     }
 
     public RuleScope inEnvironments(String... names) {
-        return new RuleScope(targets, Set.of(names), groups, subjects, kinds, mode);
+        return new RuleScope(targets, Set.of(names), groups, subjects, kinds, mode, when, refusal);
     }
 
     public RuleScope forGroups(String... names) {
-        return new RuleScope(targets, environments, Set.of(names), subjects, kinds, mode);
+        return new RuleScope(targets, environments, Set.of(names), subjects, kinds, mode, when, refusal);
     }
 
     public RuleScope forKinds(Principal.Kind... which) {
-        return new RuleScope(targets, environments, groups, subjects, Set.of(which), mode);
+        return new RuleScope(targets, environments, groups, subjects, Set.of(which), mode, when, refusal);
     }
 
     public RuleScope shadow() {
-        return new RuleScope(targets, environments, groups, subjects, kinds, Mode.SHADOW);
+        return new RuleScope(targets, environments, groups, subjects, kinds, Mode.SHADOW, when, refusal);
+    }
+
+    public RuleScope onlyWhen(Condition condition) {
+        return new RuleScope(targets, environments, groups, subjects, kinds, mode, condition, refusal);
+    }
+
+    public RuleScope refusing(Refusal how) {
+        return new RuleScope(targets, environments, groups, subjects, kinds, mode, when, how);
     }
 
     boolean applies(PolicyRequest request) {

@@ -93,4 +93,12 @@ public enum StatementKind {
     public boolean isDdl() {
         return DDL.contains(this);
     }
+
+    private static final Set<StatementKind> WITH_OBJECT_TYPE = Set.of(CREATE, ALTER, DROP, COMMENT, CREATE_FUNCTION,
+            GRANT, REVOKE, REINDEX, REFRESH);
+
+    /** Whether statements of this kind name the type of object they act on ({@link StatementInfo#objectType()}). */
+    public boolean hasObjectType() {
+        return WITH_OBJECT_TYPE.contains(this);
+    }
 }

@@ -14,7 +14,11 @@
  * <p>Public surface of the policy: {@link dev.parapet.policy.PolicyEngine} decides on a
  * {@link dev.parapet.policy.PolicyRequest} (a {@link dev.parapet.policy.Principal}, a target and
  * an analysis) with an ordered list of {@link dev.parapet.policy.Rule}s, each limited by a
- * {@link dev.parapet.policy.RuleScope}, and returns a {@link dev.parapet.policy.Decision}.
+ * {@link dev.parapet.policy.RuleScope}, and returns a {@link dev.parapet.policy.Decision}. A scope
+ * may carry a {@link dev.parapet.policy.Condition} (a CEL {@code when:} expression, which
+ * {@link dev.parapet.policy.InvalidConditionException} reports as not compiling) and a
+ * {@link dev.parapet.policy.Refusal} (the SQLSTATE, message and hint a rule refuses with). A
+ * {@link dev.parapet.policy.RowLimit} caps the rows of an allowed statement.
  *
  * <p>Public surface of policy tests: {@link dev.parapet.policy.PolicyTestRunner} runs the test
  * cases written beside a policy ({@code *_test.yaml}) and returns one

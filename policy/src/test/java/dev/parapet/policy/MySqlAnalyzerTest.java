@@ -6,6 +6,7 @@ import static dev.parapet.policy.AnalysisAssertions.tables;
 import static dev.parapet.policy.AnalysisAssertions.unparseable;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,6 +153,17 @@ class MySqlAnalyzerTest {
         assertThat(only("GRANT SELECT ON shop.orders TO bob").tablesWritten()).containsExactly(table("shop.orders"));
         assertThat(only("DROP DATABASE shop").tablesWritten()).containsExactly(TableName.of("shop", "*"));
         assertThat(only("DROP SCHEMA shop").objectType()).isEqualTo("database");
+    }
+
+    @Test
+    void reportsDropSchemaAndDropDatabaseAlikeAsDatabase() {
+        for (String sql : List.of("DROP DATABASE shop", "DROP SCHEMA shop", "drop database if exists `shop`",
+                "DROP SCHEMA IF EXISTS shop")) {
+            StatementInfo drop = only(sql);
+            assertThat(drop.kind()).as(sql).isEqualTo(StatementKind.DROP);
+            assertThat(drop.objectType()).as(sql).isEqualTo("database");
+        }
+        assertThat(only("DROP TABLE shop.orders").objectType()).isEqualTo("table");
     }
 
     @ParameterizedTest

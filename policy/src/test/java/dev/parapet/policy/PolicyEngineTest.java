@@ -137,6 +137,61 @@ class PolicyEngineTest {
     }
 
     @Test
+    void stagingAllowsAnythingButDropDatabase() {
+        PolicyEngine staging = new PolicyEngine(List.of(new Rule.DenyStatementKinds("keep-the-database", null,
+                RuleScope.EVERYWHERE.inEnvironments("staging"), Set.of(StatementKind.DROP), Set.of("database"))));
+        for (String sql : List.of("DROP DATABASE shop", "drop database if exists shop", "drop database \"shop\" with (force)",
+                "select 1; drop database shop")) {
+            assertThat(staging.decide(new PolicyRequest(BOB, "staging", "staging", analyzer.analyze(sql)))).as(sql)
+                    .isInstanceOfSatisfying(Decision.Deny.class,
+                            deny -> assertThat(deny.message()).contains("DROP DATABASE statements are not allowed"));
+        }
+        for (String sql : List.of("drop table customers", "drop schema shop cascade", "truncate orders", "create database x")) {
+            assertThat(staging.decide(new PolicyRequest(BOB, "staging", "staging", analyzer.analyze(sql)))).as(sql)
+                    .isInstanceOf(Decision.Allow.class);
+        }
+        SqlAnalyzer mysql = new SqlAnalyzer(Dialect.MYSQL);
+        for (String sql : List.of("DROP DATABASE shop", "DROP SCHEMA shop")) {
+            assertThat(staging.decide(new PolicyRequest(BOB, "staging", "staging", Dialect.MYSQL, mysql.analyze(sql))))
+                    .as(sql).isInstanceOf(Decision.Deny.class);
+        }
+    }
+
+    @Test
+    void approvalCanBeNarrowedToSomeObjectTypes() {
+        PolicyEngine engine = new PolicyEngine(List.of(new Rule.RequireApproval("role-changes", null, RuleScope.EVERYWHERE,
+                Set.of(StatementKind.CREATE, StatementKind.ALTER, StatementKind.DROP), Set.of("role", "user"))));
+        assertThat(engine.decide(new PolicyRequest(BOB, "prod", "prod", analyzer.analyze("alter role app superuser"))))
+                .isInstanceOfSatisfying(Decision.RequireApproval.class,
+                        approval -> assertThat(approval.reason()).isEqualTo("ALTER ROLE needs approval here"));
+        assertThat(engine.decide(new PolicyRequest(BOB, "prod", "prod", analyzer.analyze("alter table t add column c int"))))
+                .isInstanceOf(Decision.Allow.class);
+    }
+
+    @Test
+    void aRuleCanRefuseWithItsOwnSqlStateMessageAndHint() {
+        PolicyEngine engine = new PolicyEngine(List.of(
+                new Rule.RequireWhere("where-required", "UPDATE and DELETE must name their rows",
+                        RuleScope.EVERYWHERE.refusing(new Refusal("P0001", null, "add a WHERE naming the rows"))),
+                new Rule.DenyStatementKinds("no-truncate", "described", RuleScope.EVERYWHERE
+                        .refusing(new Refusal(null, "truncating is for the nightly job only", null)),
+                        Set.of(StatementKind.TRUNCATE))));
+        assertThat(engine.decide(new PolicyRequest(BOB, "prod", "prod", analyzer.analyze("delete from orders"))))
+                .isInstanceOfSatisfying(Decision.Deny.class, deny -> {
+                    assertThat(deny.sqlState()).isEqualTo("P0001");
+                    assertThat(deny.message()).isEqualTo("denied by rule \"where-required\": DELETE without a WHERE clause"
+                            + " would change every row (UPDATE and DELETE must name their rows)");
+                    assertThat(deny.hint()).isEqualTo("add a WHERE naming the rows");
+                });
+        assertThat(engine.decide(new PolicyRequest(BOB, "prod", "prod", analyzer.analyze("truncate orders"))))
+                .isInstanceOfSatisfying(Decision.Deny.class, deny -> {
+                    assertThat(deny.sqlState()).isEqualTo("42501");
+                    assertThat(deny.message()).isEqualTo("denied by rule \"no-truncate\": truncating is for the nightly job only");
+                    assertThat(deny.hint()).contains("ask for an approval");
+                });
+    }
+
+    @Test
     void theStrictestEnforcedRowLimitAppliesAndShadowLimitsOnlyWhenNoneIsEnforced() {
         PolicyEngine limits = new PolicyEngine(List.of(
                 new Rule.MaxRows("agents-1000", null, PROD.forGroups("agents"), 1000, RowLimit.Action.NOTICE),

@@ -113,6 +113,114 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void readsConditionsObjectTypesAndRefusalSettings() throws Exception {
+        List<Rule> rules = loader.parse("""
+                rules:
+                  - id: keep-the-database
+                    kind: deny-statements
+                    statements: [drop]
+                    objects: [Database, materialized-view]
+                    when: "target.environment == 'staging'"
+                    sql-state: 42P99
+                    message: the database itself stays
+                    hint: drop its tables instead
+                  - id: role-approval
+                    kind: require-approval
+                    statements: [create, alter]
+                    objects: role
+                    when: |
+                      identity.kind == 'human'
+                        && !('dba' in identity.groups)
+                """, "p.yaml");
+        Rule.DenyStatementKinds keep = (Rule.DenyStatementKinds) rules.get(0);
+        assertThat(keep.objects()).containsExactlyInAnyOrder("database", "materialized view");
+        assertThat(keep.scope().when().source()).isEqualTo("target.environment == 'staging'");
+        assertThat(keep.scope().refusal()).isEqualTo(new Refusal("42P99", "the database itself stays", "drop its tables instead"));
+        Rule.RequireApproval roles = (Rule.RequireApproval) rules.get(1);
+        assertThat(roles.objects()).containsExactly("role");
+        assertThat(roles.scope().when().source()).contains("!('dba' in identity.groups)");
+        assertThat(roles.scope().refusal()).isEqualTo(Refusal.DEFAULT);
+    }
+
+    @Test
+    void reportsConditionsThatDoNotCompileWithTheirLine() {
+        assertThatThrownBy(() -> loader.parse("""
+                rules:
+                  - id: typo
+                    kind: require-where
+                    when: "identty.subject == 'alice'"
+                  - id: unknown-field
+                    kind: require-where
+                    when: identity.emial.endsWith('@corp.example')
+                  - id: not-a-test
+                    kind: require-where
+                    when: identity.subject
+                  - id: half-written
+                    kind: require-where
+                    when: "identity.subject =="
+                  - id: second-line
+                    kind: require-where
+                    when: |
+                      identity.kind == 'human'
+                        && statement.kinds.exists(k, k == delete)
+                  - id: fine
+                    kind: require-where
+                    when: "identity.subject == 'alice'"
+                """, "when.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+                        .anySatisfy(s -> assertThat(s).startsWith("when.yaml:4:")
+                                .contains("when: undeclared reference to 'identty' (column 1)"))
+                        .anySatisfy(s -> assertThat(s).startsWith("when.yaml:7:")
+                                .contains("when: unknown field 'identity.emial'; identity has subject, name, email"))
+                        .anySatisfy(s -> assertThat(s).startsWith("when.yaml:10:").contains("when: a condition must be true or false, and this one is a string"))
+                        .anySatisfy(s -> assertThat(s).startsWith("when.yaml:13:").contains("when: "))
+                        .anySatisfy(s -> assertThat(s).startsWith("when.yaml:16:")
+                                .contains("when: undeclared reference to 'delete' (line 2, column"))
+                        .noneSatisfy(s -> assertThat(s).contains("when.yaml:2" + "0:")));
+    }
+
+    @Test
+    void rejectsRefusalAndObjectSettingsThatCannotWork() {
+        assertThatThrownBy(() -> loader.parse("""
+                rules:
+                  - id: bad-state
+                    kind: require-where
+                    sql-state: 4250
+                  - id: success-state
+                    kind: require-where
+                    sql-state: "00000"
+                  - id: lower-case-state
+                    kind: require-where
+                    sql-state: 42p01
+                  - id: never-refuses
+                    kind: allow-unparseable
+                    hint: nothing to say
+                  - id: objects-on-delete
+                    kind: deny-statements
+                    statements: [drop, delete]
+                    objects: [table]
+                  - id: objects-on-read-only
+                    kind: read-only
+                    objects: [table]
+                  - id: empty-objects
+                    kind: deny-statements
+                    statements: [drop]
+                    objects: []
+                """, "bad.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:4:").contains("five digits or upper-case letters"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:7:").contains("class 00 is not an error"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:10:").contains("sql-state '42p01'"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:13:").contains("allow-unparseable rule does not refuse"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:17:").contains("cannot narrow delete statements"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:20:").contains("deny-statements and require-approval rules only"))
+                        .anySatisfy(s -> assertThat(s).startsWith("bad.yaml:24:").contains("list object types"))
+                        .hasSize(7));
+    }
+
+    @Test
     void readsRowLimitsAndRefusesMissingOrNegativeOnes() throws Exception {
         List<Rule> rules = loader.parse("""
                 rules:

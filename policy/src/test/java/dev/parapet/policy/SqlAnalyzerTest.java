@@ -318,6 +318,17 @@ class SqlAnalyzerTest {
     }
 
     @Test
+    void seesADatabaseInEveryFormOfDropDatabase() {
+        for (String sql : List.of("DROP DATABASE shop", "DROP DATABASE IF EXISTS shop", "drop database \"Shop\" with (force)",
+                "drop database if exists shop (force)", "Drop Database shop WITH (FORCE)")) {
+            StatementInfo drop = only(sql);
+            assertThat(drop.kind()).as(sql).isEqualTo(StatementKind.DROP);
+            assertThat(drop.objectType()).as(sql).isEqualTo("database");
+        }
+        assertThat(only("drop schema shop cascade").objectType()).isEqualTo("schema");
+    }
+
+    @Test
     void analysesTheQueriesOfViewsTablesAsSelectAndCursors() {
         StatementInfo view = only("create or replace view v as select a, b from secrets where c > 0 with cascaded check option");
         assertThat(view.tablesWritten()).containsExactly(table("v"));

@@ -35,12 +35,13 @@ public final class StatementGate {
 
     /** The identity as policy sees it; a session computes it once, at login. */
     public static Principal principal(Identity identity) {
-        return new Principal(identity.subject(), identity.groups(),
-                identity.kind() == Identity.Kind.SERVICE ? Principal.Kind.SERVICE : Principal.Kind.HUMAN);
+        return new Principal(identity.subject(), identity.name(), identity.email(), identity.groups(),
+                identity.kind() == Identity.Kind.SERVICE ? Principal.Kind.SERVICE : Principal.Kind.HUMAN, identity.issuer());
     }
 
     public Decision decide(Principal principal, TargetConfig target, String sql) {
         SqlAnalyzer analyzer = target.protocol() == TargetConfig.Protocol.MYSQL ? mysql : postgres;
-        return engine.decide(new PolicyRequest(principal, target.name(), target.environment(), analyzer.analyze(sql)));
+        return engine.decide(new PolicyRequest(principal, target.name(), target.environment(), analyzer.dialect(),
+                analyzer.analyze(sql)));
     }
 }

@@ -71,6 +71,15 @@ final class PolicyCommand implements Runnable {
         @Option(names = "--groups", split = ",", description = "The identity's groups, comma-separated.")
         List<String> groups = List.of();
 
+        @Option(names = "--name", description = "The identity's display name, for when: conditions.")
+        String name;
+
+        @Option(names = "--email", description = "The identity's email, for when: conditions.")
+        String email;
+
+        @Option(names = "--issuer", description = "Who issued the identity's credential, for when: conditions.")
+        String issuer;
+
         @Option(names = "--service", description = "The identity is a workload, not a person.")
         boolean service;
 
@@ -109,8 +118,10 @@ final class PolicyCommand implements Runnable {
                     }
                 }
             }
-            Principal principal = new Principal(identity, Set.copyOf(groups), service ? Principal.Kind.SERVICE : Principal.Kind.HUMAN);
-            PolicyRequest request = new PolicyRequest(principal, target, environment == null ? target : environment, analysis);
+            Principal principal = new Principal(identity, name, email, Set.copyOf(groups),
+                    service ? Principal.Kind.SERVICE : Principal.Kind.HUMAN, issuer);
+            PolicyRequest request = new PolicyRequest(principal, target, environment == null ? target : environment, dialect,
+                    analysis);
             out.println("rules:");
             for (Rule rule : rules) {
                 Decision alone = new PolicyEngine(List.of(rule)).decide(request);
