@@ -7,6 +7,7 @@ import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.EmptyQueryResponse;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.NoData;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.PortalSuspended;
@@ -55,8 +56,7 @@ public final class BackendDecoder extends FramedRelayDecoder {
             return tag == 'D' || tag == 'A' ? Handling.INTERCEPT : Handling.ALONE;
         }
         return switch (tag) {
-            case 'Z', 'C', 'E', 's', 'I' -> Handling.OBSERVE;
-            case 'T' -> inspectRows ? Handling.OBSERVE : Handling.RELAY;
+            case 'Z', 'C', 'E', 's', 'I', 'n', 'T' -> Handling.OBSERVE;
             case 'D' -> inspectRows ? Handling.INTERCEPT : Handling.RELAY;
             case 'A' -> Handling.INTERCEPT;
             default -> Handling.RELAY;
@@ -69,7 +69,8 @@ public final class BackendDecoder extends FramedRelayDecoder {
             case 'Z', 'C', 'E' -> decodeBody(tag, frame);
             case 's' -> PortalSuspended.INSTANCE;
             case 'I' -> EmptyQueryResponse.INSTANCE;
-            case 'T' -> inspectRows ? decodeBody(tag, frame) : null;
+            case 'n' -> NoData.INSTANCE;
+            case 'T' -> inspectRows ? decodeBody(tag, frame) : RowDescription.UNREAD;
             default -> null;
         };
     }

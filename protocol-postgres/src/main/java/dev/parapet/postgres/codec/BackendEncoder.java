@@ -8,6 +8,7 @@ import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.EmptyQueryResponse;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.NoData;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.ReadyForQuery;
@@ -89,6 +90,7 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
             case NotificationResponse m -> throw new IllegalArgumentException("notifications are written as their frames");
             case PortalSuspended m -> out.writeByte('s').writeInt(4);
             case EmptyQueryResponse m -> out.writeByte('I').writeInt(4);
+            case NoData m -> out.writeByte('n').writeInt(4);
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
             case RelayedMessage m -> throw new IllegalArgumentException("relayed bytes are written as they are");
         }

@@ -142,9 +142,22 @@ public abstract class FramedRelayDecoder extends ByteToMessageDecoder {
                 end += (int) frameLength;
                 start = end;
                 out.add(intercept(tag, frame));
+                if (pauseAfterIntercept()) {
+                    // hand it over before reading on: what the handler does with it may change how
+                    // the next messages are handled (the decoder is called again for the rest)
+                    return;
+                }
             }
         }
         emit(in, start, end, observed, out);
+    }
+
+    /**
+     * Whether to stop after an intercepted message, so that the handler acts on it before the
+     * messages behind it are split (default: no).
+     */
+    protected boolean pauseAfterIntercept() {
+        return false;
     }
 
     /** Emits the relayed bytes [start, end) as one slice, then what was observed inside them. */

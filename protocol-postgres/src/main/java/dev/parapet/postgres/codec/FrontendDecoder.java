@@ -3,9 +3,11 @@ package dev.parapet.postgres.codec;
 import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.Describe;
 import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
+import dev.parapet.postgres.message.HeldExecute;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.Query;
@@ -30,6 +32,7 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     static final int MAX_STARTUP_LENGTH = 10_000;
 
     private boolean startupPhase = true;
+    private boolean holdExecutes;
 
     public FrontendDecoder(int maxMessageLength) {
         super(maxMessageLength, maxMessageLength);
@@ -111,11 +114,27 @@ public final class FrontendDecoder extends FramedRelayDecoder {
         }
     }
 
+    /**
+     * From now on, Execute messages are handed over as {@link HeldExecute}s owning their frames,
+     * so that the session can send something before them. Call on the channel's event loop; takes
+     * effect from the next message decoded (the decoder hands over each intercepted message
+     * before reading on).
+     */
+    public void holdExecutes(boolean on) {
+        holdExecutes = on;
+    }
+
+    @Override
+    protected boolean pauseAfterIntercept() {
+        return true;
+    }
+
     @Override
     protected Handling handling(byte tag) {
         return switch (tag) {
             case 'Q', 'P', 'p', 'X' -> Handling.INTERCEPT;
-            case 'S', 'B', 'E', 'C', 'F' -> Handling.OBSERVE;
+            case 'E' -> holdExecutes ? Handling.INTERCEPT : Handling.OBSERVE;
+            case 'S', 'B', 'C', 'F', 'D' -> Handling.OBSERVE;
             default -> Handling.RELAY;
         };
     }
@@ -143,6 +162,12 @@ public final class FrontendDecoder extends FramedRelayDecoder {
                 yield new Close((char) frame.getByte(5), Frames.cstring(frame, 6, end));
             }
             case 'F' -> FunctionCall.INSTANCE;
+            case 'D' -> {
+                if (end < 7) {
+                    throw new ProtocolException("Describe message is truncated");
+                }
+                yield new Describe((char) frame.getByte(5), Frames.cstring(frame, 6, end));
+            }
             default -> Sync.INSTANCE;
         };
     }
@@ -157,6 +182,14 @@ public final class FrontendDecoder extends FramedRelayDecoder {
                     String name = Frames.cstring(frame, 5, end);
                     String sql = Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end);
                     yield new Parse(name, sql, frame);
+                }
+                case 'E' -> {
+                    String portal = Frames.cstring(frame, 5, end);
+                    int at = Frames.skipCstring(frame, 5, end);
+                    if (at + 4 > end) {
+                        throw new ProtocolException("Execute message is truncated");
+                    }
+                    yield new HeldExecute(portal, frame.getInt(at), frame);
                 }
                 case 'p' -> {
                     PasswordMessage password = new PasswordMessage(ByteBufUtil.getBytes(frame, 5, end - 5));

@@ -3,10 +3,12 @@ package dev.parapet.postgres.codec;
 import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.Describe;
 import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FrontendMessage;
 import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
+import dev.parapet.postgres.message.HeldExecute;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.Query;
@@ -20,6 +22,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Encodes the messages the gateway itself sends to a database (as its client): startup, TLS and
@@ -114,6 +117,9 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
             case Parse m -> throw new IllegalArgumentException("parses are forwarded as their frames");
             case Bind m -> throw new IllegalArgumentException("binds travel inside the relayed bytes");
             case Execute m -> throw new IllegalArgumentException("executes travel inside the relayed bytes");
+            case Describe m -> out.writeByte('D').writeInt(4 + 1 + m.name().getBytes(StandardCharsets.UTF_8).length + 1)
+                    .writeByte(m.kind()).writeBytes(m.name().getBytes(StandardCharsets.UTF_8)).writeByte(0);
+            case HeldExecute m -> throw new IllegalArgumentException("held executes are forwarded as their frames");
             case Close m -> throw new IllegalArgumentException("closes travel inside the relayed bytes");
             case FunctionCall m -> throw new IllegalArgumentException("function calls travel inside the relayed bytes");
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");

@@ -24,6 +24,7 @@ import dev.parapet.postgres.message.BackendMessage;
 import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.Describe;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.EmptyQueryResponse;
@@ -31,8 +32,10 @@ import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FrontendMessage;
 import dev.parapet.postgres.message.FunctionCall;
+import dev.parapet.postgres.message.HeldExecute;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.NoData;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.Parse;
@@ -47,7 +50,9 @@ import dev.parapet.postgres.message.SslRequest;
 import dev.parapet.postgres.message.StartupMessage;
 import dev.parapet.postgres.message.Sync;
 import dev.parapet.postgres.message.Terminate;
-import dev.parapet.postgres.result.RowLimiter;
+import dev.parapet.postgres.result.Catalogs;
+import dev.parapet.postgres.result.ResultRows;
+import dev.parapet.postgres.result.ResultTracker;
 import dev.parapet.postgres.upstream.UpstreamConnector;
 import dev.parapet.postgres.upstream.UpstreamEvents;
 import io.netty.buffer.ByteBuf;
@@ -63,9 +68,13 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -89,7 +98,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final AtomicInteger connections;
     private final long id;
     private final RequestTimes requests = new RequestTimes();
-    private final RowLimiter rowLimits = new RowLimiter();
+    private final ResultTracker results = new ResultTracker();
+    private final Catalogs catalogs;
+    /** A RowDescription whose columns are being looked up, and the messages that came after it meanwhile. */
+    private ByteBuf describing;
+    private final ArrayDeque<BackendMessage> heldWhileDescribing = new ArrayDeque<>();
+    private boolean waitingForCatalog;
 
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_STARTUP;
@@ -111,8 +125,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ErrorResponse endWhenIdle;
     private ScheduledFuture<?> tokenExpiry;
 
-    ClientSession(GatewayContext context, CancelKeys cancelKeys, UpstreamConnector connector, AtomicInteger connections) {
+    ClientSession(GatewayContext context, CancelKeys cancelKeys, UpstreamConnector connector, Catalogs catalogs,
+            AtomicInteger connections) {
         this.context = context;
+        this.catalogs = catalogs;
         this.cancelKeys = cancelKeys;
         this.connector = connector;
         this.connections = connections;
@@ -175,8 +191,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     frame.release();
                     frame = FrontendEncoder.query(ctx.alloc(), forward.replacement());
                 }
-                rowLimits.query(forward.rowLimit());
-                followRowLimits();
+                results.query(forward.rowLimit(), forward.hidden());
+                followInspection();
                 meters.bytesToUpstream(frame.readableBytes());
                 requests.add(System.nanoTime());
                 upstream.write(frame, upstream.voidPromise());
@@ -191,7 +207,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ByteBuf frame = m.frame();
                 Forward forward = forward(m.sql());
                 String replacement = forward.replacement();
-                rowLimits.parse(m.name(), forward.rowLimit());
+                results.parse(m.name(), forward.rowLimit(), forward.hidden());
+                if (!forward.hidden().isEmpty()) {
+                    ctx.pipeline().get(FrontendDecoder.class).holdExecutes(true);
+                }
                 if (replacement != null) {
                     frame = FrontendEncoder.parse(ctx.alloc(), m, replacement, DeniedStatement.is(replacement));
                     m.frame().release();
@@ -202,21 +221,43 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Sync m -> {
                 if (state == State.RELAY) {
                     requests.add(System.nanoTime());
-                    rowLimits.sync();
+                    results.sync();
                 }
             }
             case FunctionCall m -> {
                 if (state == State.RELAY) {
                     requests.add(System.nanoTime());
-                    rowLimits.functionCall();
+                    results.functionCall();
                 }
             }
-            case Bind m -> rowLimits.bind(m.portal(), m.statement());
-            case Execute m -> {
-                rowLimits.execute(m.portal());
-                followRowLimits();
+            case Bind m -> results.bind(m.portal(), m.statement());
+            case Describe m -> {
+                results.describe(m.kind(), m.name());
+                followInspection();
             }
-            case Close m -> rowLimits.close(m.kind(), m.name());
+            case Execute m -> {
+                results.execute(m.portal());
+                followInspection();
+            }
+            case HeldExecute m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("an Execute arrived before the login completed");
+                    return;
+                }
+                if (results.needsDescribe(m.portal())) {
+                    // learn the shape of the rows before they come: the answer stays with the gateway
+                    ByteBuf describe = ctx.alloc().buffer();
+                    FrontendEncoder.encode(new Describe('P', m.portal()), describe);
+                    upstream.write(describe, upstream.voidPromise());
+                    results.describedByGateway(m.portal());
+                }
+                results.execute(m.portal());
+                followInspection();
+                meters.bytesToUpstream(m.frame().readableBytes());
+                upstream.write(m.frame(), upstream.voidPromise());
+            }
+            case Close m -> results.close(m.kind(), m.name());
             case Terminate m -> terminate();
             case PasswordMessage m -> onPassword(m);
             case StartupMessage m -> onStartup(m);
@@ -237,9 +278,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * What becomes of a statement: {@code replacement} is what to send upstream instead of it
      * (null: send it as it is; a statement that raises the refusal when the policy denies it; the
      * same statement re-tagged when it sets application_name), {@code rowLimit} caps the rows it
-     * may return (null: no cap).
+     * may return (null: no cap), {@code hidden} are columns to remove from its result.
      */
-    private record Forward(String replacement, RowLimit rowLimit) {
+    private record Forward(String replacement, RowLimit rowLimit, List<String> hidden) {
     }
 
     private Forward forward(String sql) {
@@ -247,12 +288,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Decision.Allow allow -> {
                 allow.shadowed().forEach(v -> log.info("session {}: shadow rule {} would {} for {}: {}", id, v.ruleId(),
                         v.outcome() == Decision.Outcome.DENY ? "deny" : "hold for approval", identity.label(), v.reason()));
-                return new Forward(applicationName.rewrite(sql), allow.rowLimit().orElse(null));
+                return new Forward(applicationName.rewrite(sql), allow.rowLimit().orElse(null), allow.hiddenColumns());
             }
             case Decision.Deny deny -> {
                 context.metrics().statementDenied(target.name(), deny.ruleId());
                 log.info("session {}: {} denied on {}: {}", id, identity.label(), target.name(), deny.message());
-                return new Forward(DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint()), null);
+                return new Forward(DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint()), null, List.of());
             }
             case Decision.RequireApproval approval -> {
                 context.metrics().statementDenied(target.name(), approval.ruleId());
@@ -260,15 +301,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                         identity.label(), target.name(), approval.ruleId());
                 return new Forward(DeniedStatement.sql("42501", "rule \"" + approval.ruleId() + "\" requires approval: "
                         + approval.reason(), "approvals are not available in this version of the gateway; ask an operator"),
-                        null);
+                        null, List.of());
             }
         }
     }
 
-    /** Reads the database's answers message by message while some request's rows are limited. */
-    private void followRowLimits() {
-        if (upstreamDecoder != null && upstreamDecoder.messageByMessage() != rowLimits.limiting()) {
-            upstreamDecoder.messageByMessage(rowLimits.limiting());
+    /** Reads the database's answers message by message while some request has rules about its rows. */
+    private void followInspection() {
+        boolean inspecting = results.inspecting();
+        if (upstreamDecoder != null && upstreamDecoder.messageByMessage() != inspecting) {
+            upstreamDecoder.messageByMessage(inspecting);
+            upstreamDecoder.inspectRows(inspecting);
         }
     }
 
@@ -503,14 +546,30 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void upstreamMessage(BackendMessage message) {
+        if (waitingForCatalog) {
+            heldWhileDescribing.add(message);
+            return;
+        }
+        if (describing != null) {
+            // the message after a held RowDescription's bytes is what it says
+            if (message instanceof RowDescription description) {
+                describeResult(description);
+                return;
+            }
+            ByteBuf orphan = describing;
+            describing = null;
+            orphan.release();
+            results.fail(ErrorResponse.error("XX000", "the gateway lost track of a result's columns", null));
+            ctx.write(results.failure(), ctx.voidPromise());
+        }
         switch (message) {
             case Relayed m -> {
                 meters.bytesToClient(m.bytes().readableBytes());
                 ctx.write(m.bytes(), ctx.voidPromise());
             }
             case ReadyForQuery m -> {
-                rowLimits.ready();
-                followRowLimits();
+                results.ready();
+                followInspection();
                 transactionStatus = m.status();
                 long sent = requests.poll();
                 if (sent != 0) {
@@ -525,35 +584,45 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 if ("FATAL".equals(m.severity()) || "PANIC".equals(m.severity())) {
                     upstreamSentFatal = true;
                 }
-                rowLimits.error();
+                results.error();
             }
             case DataRow m -> {
-                switch (rowLimits.row()) {
+                switch (results.row()) {
                     case FORWARD -> {
-                        meters.bytesToClient(m.frame().readableBytes());
-                        ctx.write(m.frame(), ctx.voidPromise());
+                        BitSet drop = results.dropColumns();
+                        ByteBuf row = drop.isEmpty() ? m.frame() : ResultRows.withoutColumns(m.frame(), drop, ctx.alloc());
+                        meters.bytesToClient(row.readableBytes());
+                        ctx.write(row, ctx.voidPromise());
                     }
                     case DROP -> m.frame().release();
                     case FAIL -> {
                         m.frame().release();
-                        ErrorResponse error = rowLimits.limitError();
+                        ErrorResponse error = results.failure();
                         log.info("session {}: {} stopped on {}: {}", id, identity.label(), target.name(), error.message());
                         ctx.write(error, ctx.voidPromise());
                     }
                 }
-                RowLimit shadow = rowLimits.takeExceededShadow();
+                RowLimit shadow = results.takeExceededShadow();
                 if (shadow != null) {
                     log.info("session {}: shadow rule {} would stop a result of {} on {} at {} rows", id, shadow.ruleId(),
                             identity.label(), target.name(), shadow.rows());
                 }
             }
             case RelayedMessage m -> {
-                if (rowLimits.discarding() && m.tag() != 'Z') {
+                if (results.discarding() && m.tag() != 'Z') {
+                    m.frame().release();
+                    return;
+                }
+                if (m.tag() == 'T' && (results.descriptionIsGateways() || !results.hiddenForDescription().isEmpty())) {
+                    describing = m.frame();
+                    return;
+                }
+                if (m.tag() == 'n' && results.descriptionIsGateways()) {
                     m.frame().release();
                     return;
                 }
                 if (m.tag() == 'C' || m.tag() == 's') {
-                    ErrorResponse notice = rowLimits.truncationNotice(m.tag() == 's');
+                    ErrorResponse notice = results.truncationNotice(m.tag() == 's');
                     if (notice != null) {
                         ctx.write(notice, ctx.voidPromise());
                     }
@@ -561,8 +630,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.bytesToClient(m.frame().readableBytes());
                 ctx.write(m.frame(), ctx.voidPromise());
             }
-            case PortalSuspended m -> rowLimits.suspended();
-            case EmptyQueryResponse m -> rowLimits.completed();
+            case PortalSuspended m -> results.suspended();
+            case EmptyQueryResponse m -> results.completed();
+            case NoData m -> results.noData();
             case NotificationResponse m -> {
                 // The client knows its session by the gateway's process id, not the database's.
                 if (m.processId() == upstreamProcessId) {
@@ -571,12 +641,81 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.bytesToClient(m.frame().readableBytes());
                 ctx.write(m.frame(), ctx.voidPromise());
             }
-            case RowDescription m -> { }
-            case CommandComplete m -> rowLimits.completed();
+            case RowDescription m -> results.described(ResultRows.NONE);
+            case CommandComplete m -> results.completed();
             case Authentication m -> unexpectedFromUpstream(m);
             case ParameterStatus m -> unexpectedFromUpstream(m);
             case BackendKeyData m -> unexpectedFromUpstream(m);
             case NegotiateProtocolVersion m -> unexpectedFromUpstream(m);
+        }
+    }
+
+    /**
+     * A RowDescription whose columns may have to be hidden: find out where each comes from, then
+     * send it on without those columns (or not at all, when it answers the gateway's own
+     * Describe). The answers behind it wait meanwhile; the upstream stops being read.
+     */
+    private void describeResult(RowDescription description) {
+        List<String> hidden = results.hiddenForDescription();
+        if (hidden.isEmpty()) {
+            finishDescription(description, ResultRows.NONE);
+            return;
+        }
+        Set<Integer> oids = new HashSet<>();
+        description.fields().forEach(f -> oids.add(f.tableOid()));
+        oids.remove(0);
+        var lookup = catalogs.of(target).relations(ctx.channel().eventLoop(), oids);
+        if (lookup.isDone() && !lookup.isCompletedExceptionally()) {
+            finishDescription(description, ResultRows.hiddenPositions(description, lookup.join(), hidden));
+            return;
+        }
+        waitingForCatalog = true;
+        upstream.config().setAutoRead(false);
+        lookup.whenComplete((relations, failure) -> ctx.channel().eventLoop().execute(() -> {
+            waitingForCatalog = false;
+            if (state == State.CLOSED) {
+                return;
+            }
+            if (failure != null) {
+                log.warn("session {}: cannot look up the columns of a result on {}: {}", id, target.name(), failure.getMessage());
+                finishDescription(description, null);
+            } else {
+                finishDescription(description, ResultRows.hiddenPositions(description, relations, hidden));
+            }
+            while (!waitingForCatalog && !heldWhileDescribing.isEmpty()) {
+                upstreamMessage(heldWhileDescribing.poll());
+            }
+            if (!waitingForCatalog) {
+                upstream.config().setAutoRead(ctx.channel().isWritable());
+                ctx.flush();
+            }
+        }));
+    }
+
+    /** {@code drop}: the positions to remove; null when they cannot be known, which refuses the result. */
+    private void finishDescription(RowDescription description, BitSet drop) {
+        ByteBuf frame = describing;
+        describing = null;
+        boolean gateways = results.descriptionIsGateways();
+        if (drop == null) {
+            frame.release();
+            ErrorResponse refusal = ErrorResponse.error("42501", "the gateway cannot tell where every column of this"
+                    + " result comes from, and some of its tables have columns you may not see; it sends none of it",
+                    "name the columns you need instead of *");
+            results.described(ResultRows.NONE);
+            results.fail(refusal);
+            ctx.write(refusal, ctx.voidPromise());
+            return;
+        }
+        results.described(drop);
+        if (gateways) {
+            frame.release();
+        } else if (drop.isEmpty()) {
+            meters.bytesToClient(frame.readableBytes());
+            ctx.write(frame, ctx.voidPromise());
+        } else {
+            frame.release();
+            ctx.write(ResultRows.withoutFields(description, drop), ctx.voidPromise());
         }
     }
 
@@ -688,6 +827,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             cancelKeys.remove(clientProcessId);
         }
         context.sessions().remove(this);
+        if (describing != null) {
+            describing.release();
+            describing = null;
+        }
+        heldWhileDescribing.forEach(ClientSession::releaseBackend);
+        heldWhileDescribing.clear();
         if (upstream != null) {
             upstream.close();
         }
@@ -730,11 +875,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    private static void releaseBackend(BackendMessage message) {
+        switch (message) {
+            case Relayed m -> m.bytes().release();
+            case RelayedMessage m -> m.frame().release();
+            case DataRow m -> m.frame().release();
+            case NotificationResponse m -> m.frame().release();
+            default -> { }
+        }
+    }
+
     private static void release(Object msg) {
         switch (msg) {
             case Relayed m -> m.bytes().release();
             case Query m -> m.frame().release();
             case Parse m -> m.frame().release();
+            case HeldExecute m -> m.frame().release();
             default -> ReferenceCountUtil.release(msg);
         }
     }

@@ -7,6 +7,6 @@ package dev.parapet.postgres.message;
 public sealed interface BackendMessage
         permits Authentication, ParameterStatus, BackendKeyData, ReadyForQuery, RowDescription, DataRow,
                 NotificationResponse,
-                CommandComplete, PortalSuspended, EmptyQueryResponse, ErrorResponse, NegotiateProtocolVersion, Relayed,
+                CommandComplete, PortalSuspended, EmptyQueryResponse, NoData, ErrorResponse, NegotiateProtocolVersion, Relayed,
                 RelayedMessage {
 }

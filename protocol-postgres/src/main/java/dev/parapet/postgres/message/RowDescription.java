@@ -9,6 +9,9 @@ import java.util.List;
  */
 public record RowDescription(List<Field> fields) implements BackendMessage {
 
+    /** A row description that went by without being read (nothing needed its columns). */
+    public static final RowDescription UNREAD = new RowDescription(List.of());
+
     public RowDescription {
         fields = List.copyOf(fields);
     }

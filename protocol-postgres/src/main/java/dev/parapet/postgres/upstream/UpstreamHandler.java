@@ -15,6 +15,7 @@ import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.EmptyQueryResponse;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.NoData;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -129,6 +130,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                 }
                 case PortalSuspended suspended -> fail(ctx, unexpected(), "PortalSuspended during startup");
                 case EmptyQueryResponse empty -> fail(ctx, unexpected(), "EmptyQueryResponse during startup");
+                case NoData none -> fail(ctx, unexpected(), "NoData during startup");
             }
         } catch (AuthenticationFailure e) {
             fail(ctx, ErrorResponse.fatal("08004", "the gateway could not log in to target \"" + target.name()

@@ -148,13 +148,18 @@ class BackendDecoderTest {
         channel.pipeline().get(BackendDecoder.class).startRelay();
         byte[] results = concat(ROW_DESCRIPTION, DATA_ROW_1, SELECT_1_COMPLETE);
         out = feed(concat(results, READY_IDLE));
-        // Relayed now: the whole read as one slice, then what was observed in it.
-        assertThat(out).hasSize(3);
-        assertThat(out.get(0)).isInstanceOf(Relayed.class);
-        assertThat(content(out.get(0))).isEqualTo(concat(results, READY_IDLE));
-        assertThat(out.get(1)).isEqualTo(new CommandComplete("SELECT 1"));
-        assertThat(out.get(2)).isEqualTo(ReadyForQuery.IDLE);
-        Wire.releaseAll(out);
+        try {
+            // Relayed now: the whole read as one slice, then what was observed in it (the row
+            // description only as seen, unread).
+            assertThat(out).hasSize(4);
+            assertThat(out.get(0)).isInstanceOf(Relayed.class);
+            assertThat(content(out.get(0))).isEqualTo(concat(results, READY_IDLE));
+            assertThat(out.get(1)).isSameAs(RowDescription.UNREAD);
+            assertThat(out.get(2)).isEqualTo(new CommandComplete("SELECT 1"));
+            assertThat(out.get(3)).isEqualTo(ReadyForQuery.IDLE);
+        } finally {
+            Wire.releaseAll(out);
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.Describe;
 import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -294,11 +295,15 @@ class FrontendDecoderTest {
         byte[] describe = bytes().message('D', bytes().int8('S').cstring("s1")).toArray();
         byte[] flush = hex("48 00000004");
         List<Object> out = feed(concat(describe, flush, QUERY_SELECT_1, flush));
-        assertThat(out).hasSize(3);
-        assertThat(content(out.get(0))).isEqualTo(concat(describe, flush));
-        assertThat(out.get(1)).isInstanceOfSatisfying(Query.class, q -> assertThat(q.sql()).isEqualTo("select 1"));
-        assertThat(content(out.get(2))).isEqualTo(flush);
-        Wire.releaseAll(out);
+        try {
+            assertThat(out).hasSize(4);
+            assertThat(content(out.get(0))).isEqualTo(concat(describe, flush));
+            assertThat(out.get(1)).isEqualTo(new Describe('S', "s1"));
+            assertThat(out.get(2)).isInstanceOfSatisfying(Query.class, q -> assertThat(q.sql()).isEqualTo("select 1"));
+            assertThat(content(out.get(3))).isEqualTo(flush);
+        } finally {
+            Wire.releaseAll(out);
+        }
     }
 
     @Test

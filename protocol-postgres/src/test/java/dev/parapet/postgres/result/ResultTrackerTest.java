@@ -3,22 +3,22 @@ package dev.parapet.postgres.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parapet.policy.RowLimit;
-import dev.parapet.postgres.result.RowLimiter.RowVerdict;
+import dev.parapet.postgres.result.ResultTracker.RowVerdict;
 import org.junit.jupiter.api.Test;
 
-class RowLimiterTest {
+class ResultTrackerTest {
 
     private static final RowLimit TWO = new RowLimit("two", 2, RowLimit.Action.NOTICE, false);
     private static final RowLimit TWO_OR_FAIL = new RowLimit("two-strict", 2, RowLimit.Action.ERROR, false);
     private static final RowLimit TWO_SHADOW = new RowLimit("two-trial", 2, RowLimit.Action.ERROR, true);
 
-    private final RowLimiter limiter = new RowLimiter();
+    private final ResultTracker limiter = new ResultTracker();
 
     @Test
     void rowsOfAnUnlimitedRequestAreNotCountedAgainstTheNextOne() {
-        limiter.query(null);
-        limiter.query(TWO);
-        assertThat(limiter.limiting()).isTrue();
+        limiter.query(null, java.util.List.of());
+        limiter.query(TWO, java.util.List.of());
+        assertThat(limiter.inspecting()).isTrue();
         for (int i = 0; i < 5; i++) {
             assertThat(limiter.row()).isEqualTo(RowVerdict.FORWARD);
         }
@@ -30,12 +30,12 @@ class RowLimiterTest {
         assertThat(limiter.truncationNotice(false).message()).contains("\"two\"").contains("1 more rows");
         limiter.completed();
         limiter.ready();
-        assertThat(limiter.limiting()).isFalse();
+        assertThat(limiter.inspecting()).isFalse();
     }
 
     @Test
     void aPortalCountsAcrossItsExecutesUntilRebound() {
-        limiter.parse("s1", TWO);
+        limiter.parse("s1", TWO, java.util.List.of());
         limiter.bind("p", "s1");
         limiter.execute("p");
         limiter.sync();
@@ -56,17 +56,17 @@ class RowLimiterTest {
 
     @Test
     void anErrorLimitFailsOnceThenDropsUntilReady() {
-        limiter.parse("", TWO_OR_FAIL);
+        limiter.parse("", TWO_OR_FAIL, java.util.List.of());
         limiter.bind("", "");
         limiter.execute("");
-        limiter.parse("", null);
+        limiter.parse("", null, java.util.List.of());
         limiter.bind("", "");
         limiter.execute("");
         limiter.sync();
         limiter.row();
         limiter.row();
         assertThat(limiter.row()).isEqualTo(RowVerdict.FAIL);
-        assertThat(limiter.limitError().sqlState()).isEqualTo("54000");
+        assertThat(limiter.failure().sqlState()).isEqualTo("54000");
         assertThat(limiter.discarding()).isTrue();
         assertThat(limiter.row()).isEqualTo(RowVerdict.DROP);
         limiter.completed();
@@ -74,26 +74,26 @@ class RowLimiterTest {
         limiter.completed();
         limiter.ready();
         assertThat(limiter.discarding()).isFalse();
-        assertThat(limiter.limiting()).isFalse();
+        assertThat(limiter.inspecting()).isFalse();
     }
 
     @Test
     void anErrorSkipsTheRestOfTheBatchUpToItsSync() {
-        limiter.parse("s", TWO);
+        limiter.parse("s", TWO, java.util.List.of());
         limiter.bind("a", "s");
         limiter.execute("a");
         limiter.execute("a");
         limiter.sync();
         limiter.error();
-        assertThat(limiter.limiting()).as("both executes of the failed batch are done").isFalse();
+        assertThat(limiter.inspecting()).as("both executes of the failed batch are done").isFalse();
         limiter.ready();
-        limiter.query(null);
+        limiter.query(null, java.util.List.of());
         assertThat(limiter.row()).isEqualTo(RowVerdict.FORWARD);
     }
 
     @Test
     void aShadowLimitForwardsEverythingAndReportsOnce() {
-        limiter.query(TWO_SHADOW);
+        limiter.query(TWO_SHADOW, java.util.List.of());
         for (int i = 0; i < 4; i++) {
             assertThat(limiter.row()).isEqualTo(RowVerdict.FORWARD);
         }
