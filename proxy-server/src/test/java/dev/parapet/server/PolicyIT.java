@@ -43,6 +43,11 @@ class PolicyIT {
                     kind: read-only
                     groups: [analysts]
                     environments: [prod]
+                  - id: bob-sees-no-notes
+                    kind: deny-columns
+                    columns: [customers.notes]
+                    select-star: narrow
+                    subjects: [bob]
                   - id: analysts-no-birth-dates
                     kind: deny-columns
                     columns: [public.customers.date_of_birth]
@@ -210,6 +215,40 @@ class PolicyIT {
             }
             try (ResultSet rs = st.executeQuery("select id, full_name, email from customers order by id limit 1")) {
                 assertThat(rs.next()).as("the other columns are still there").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aNarrowedStarQueryArrivesWithoutTheHiddenColumnInEveryProtocol() throws Exception {
+        var psql = gateway.psql("it", "bob", "bob-pw", "-A", "-c", "select * from customers where id = 1");
+        assertThat(psql.output()).contains("id|full_name|email|phone|date_of_birth|city|created_at").doesNotContain("notes");
+        for (String mode : new String[] {"simple", "extended"}) {
+            try (Connection c = gateway.connect("it", "bob", "bob-pw", Map.of("preferQueryMode", mode, "prepareThreshold", "1"));
+                 PreparedStatement ps = c.prepareStatement("select * from customers where id = ?")) {
+                for (int id = 1; id <= 3; id++) {
+                    ps.setInt(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        assertThat(rs.getMetaData().getColumnCount()).as(mode).isEqualTo(7);
+                        for (int i = 1; i <= 7; i++) {
+                            assertThat(rs.getMetaData().getColumnName(i)).as(mode).isNotEqualTo("notes");
+                        }
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getInt("id")).isEqualTo(id);
+                        assertThat(rs.getString("email")).contains("@");
+                    }
+                }
+                try (Statement st = c.createStatement()) {
+                    SQLException named = catchThrowableOfType(SQLException.class, () -> st.executeQuery("select notes from customers").close());
+                    assertThat(named.getMessage()).contains("bob-sees-no-notes");
+                    SQLException computed = catchThrowableOfType(SQLException.class,
+                            () -> st.executeQuery("select *, 1 as extra from customers").close());
+                    assertThat(computed.getSQLState()).isEqualTo("42501");
+                    assertThat(computed.getMessage()).contains("cannot tell where every column");
+                    try (ResultSet rs = st.executeQuery("select count(*) from customers")) {
+                        assertThat(rs.next()).as("the session goes on").isTrue();
+                    }
+                }
             }
         }
     }

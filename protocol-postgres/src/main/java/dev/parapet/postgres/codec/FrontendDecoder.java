@@ -7,6 +7,7 @@ import dev.parapet.postgres.message.Describe;
 import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
+import dev.parapet.postgres.message.HeldBind;
 import dev.parapet.postgres.message.HeldExecute;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -115,8 +116,9 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     }
 
     /**
-     * From now on, Execute messages are handed over as {@link HeldExecute}s owning their frames,
-     * so that the session can send something before them. Call on the channel's event loop; takes
+     * From now on, Bind and Execute messages are handed over as {@link HeldBind}s and
+     * {@link HeldExecute}s owning their frames, so that the session can rewrite a Bind or send
+     * something before an Execute. Call on the channel's event loop; takes
      * effect from the next message decoded (the decoder hands over each intercepted message
      * before reading on).
      */
@@ -133,8 +135,8 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     protected Handling handling(byte tag) {
         return switch (tag) {
             case 'Q', 'P', 'p', 'X' -> Handling.INTERCEPT;
-            case 'E' -> holdExecutes ? Handling.INTERCEPT : Handling.OBSERVE;
-            case 'S', 'B', 'C', 'F', 'D' -> Handling.OBSERVE;
+            case 'E', 'B' -> holdExecutes ? Handling.INTERCEPT : Handling.OBSERVE;
+            case 'S', 'C', 'F', 'D' -> Handling.OBSERVE;
             default -> Handling.RELAY;
         };
     }
@@ -190,6 +192,10 @@ public final class FrontendDecoder extends FramedRelayDecoder {
                         throw new ProtocolException("Execute message is truncated");
                     }
                     yield new HeldExecute(portal, frame.getInt(at), frame);
+                }
+                case 'B' -> {
+                    String portal = Frames.cstring(frame, 5, end);
+                    yield new HeldBind(portal, Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end), frame);
                 }
                 case 'p' -> {
                     PasswordMessage password = new PasswordMessage(ByteBufUtil.getBytes(frame, 5, end - 5));

@@ -8,6 +8,7 @@ import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FrontendMessage;
 import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
+import dev.parapet.postgres.message.HeldBind;
 import dev.parapet.postgres.message.HeldExecute;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -119,6 +120,7 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
             case Execute m -> throw new IllegalArgumentException("executes travel inside the relayed bytes");
             case Describe m -> out.writeByte('D').writeInt(4 + 1 + m.name().getBytes(StandardCharsets.UTF_8).length + 1)
                     .writeByte(m.kind()).writeBytes(m.name().getBytes(StandardCharsets.UTF_8)).writeByte(0);
+            case HeldBind m -> throw new IllegalArgumentException("held binds are forwarded as their frames");
             case HeldExecute m -> throw new IllegalArgumentException("held executes are forwarded as their frames");
             case Close m -> throw new IllegalArgumentException("closes travel inside the relayed bytes");
             case FunctionCall m -> throw new IllegalArgumentException("function calls travel inside the relayed bytes");

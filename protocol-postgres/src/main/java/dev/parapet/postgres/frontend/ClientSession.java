@@ -32,6 +32,7 @@ import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FrontendMessage;
 import dev.parapet.postgres.message.FunctionCall;
+import dev.parapet.postgres.message.HeldBind;
 import dev.parapet.postgres.message.HeldExecute;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
@@ -231,6 +232,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
             }
             case Bind m -> results.bind(m.portal(), m.statement());
+            case HeldBind m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a Bind arrived before the login completed");
+                    return;
+                }
+                results.bind(m.portal(), m.statement());
+                BitSet hiddenHere = results.statementShape(m.statement());
+                ByteBuf frame = hiddenHere == null || hiddenHere.isEmpty() ? m.frame()
+                        : ResultRows.bindForAllColumns(m.frame(), hiddenHere, ctx.alloc());
+                meters.bytesToUpstream(frame.readableBytes());
+                upstream.write(frame, upstream.voidPromise());
+            }
             case Describe m -> {
                 results.describe(m.kind(), m.name());
                 followInspection();
@@ -891,6 +905,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Query m -> m.frame().release();
             case Parse m -> m.frame().release();
             case HeldExecute m -> m.frame().release();
+            case HeldBind m -> m.frame().release();
             default -> ReferenceCountUtil.release(msg);
         }
     }

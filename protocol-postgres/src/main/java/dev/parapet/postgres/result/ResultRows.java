@@ -95,4 +95,52 @@ public final class ResultRows {
             frame.release();
         }
     }
+
+    /**
+     * The Bind {@code frame} with its result formats widened to the columns the database returns:
+     * the client names one format per column it sees, and the columns at {@code drop} (which it
+     * does not see) get text. A Bind naming no format or one for all columns is returned as it is.
+     * Releases {@code frame} when it returns a new buffer.
+     */
+    public static ByteBuf bindForAllColumns(ByteBuf frame, BitSet drop, ByteBufAllocator alloc) {
+        int end = frame.writerIndex();
+        int at = skipString(frame, skipString(frame, 5, end), end);
+        int paramFormats = frame.getUnsignedShort(at);
+        at += 2 + 2 * paramFormats;
+        int params = frame.getUnsignedShort(at);
+        at += 2;
+        for (int i = 0; i < params; i++) {
+            int length = frame.getInt(at);
+            at += 4 + Math.max(length, 0);
+        }
+        int formatsAt = at;
+        int formats = frame.getUnsignedShort(formatsAt);
+        if (formats <= 1) {
+            return frame;
+        }
+        int total = formats + drop.cardinality();
+        ByteBuf out = alloc.buffer(formatsAt + 2 + 2 * total);
+        out.writeBytes(frame, 0, formatsAt);
+        out.writeShort(total);
+        int next = formatsAt + 2;
+        for (int i = 0; i < total; i++) {
+            if (drop.get(i) || next >= end) {
+                out.writeShort(0);
+            } else {
+                out.writeShort(frame.getShort(next));
+                next += 2;
+            }
+        }
+        out.setInt(1, out.writerIndex() - 1);
+        frame.release();
+        return out;
+    }
+
+    private static int skipString(ByteBuf frame, int from, int end) {
+        int nul = frame.indexOf(from, end, (byte) 0);
+        if (nul < 0) {
+            throw new IllegalArgumentException("a string in the Bind message is not terminated");
+        }
+        return nul + 1;
+    }
 }

@@ -50,11 +50,13 @@ public final class ResultTracker {
 
     private static final class Portal {
         final Rules rules;
+        final String statement;
         long rows;
         BitSet drop;
 
-        Portal(Rules rules) {
+        Portal(Rules rules, String statement) {
             this.rules = rules;
+            this.statement = statement;
         }
     }
 
@@ -126,9 +128,14 @@ public final class ResultTracker {
             portals.remove(portal);
             return;
         }
-        Portal bound = new Portal(rules);
+        Portal bound = new Portal(rules, statement);
         bound.drop = statementShapes.get(statement);
         portals.put(portal, bound);
+    }
+
+    /** The positions of the columns hidden from prepared statement {@code name}'s rows, if known. */
+    public BitSet statementShape(String name) {
+        return statementShapes.get(name);
     }
 
     public void describe(char kind, String name) {
@@ -232,6 +239,10 @@ public final class ResultTracker {
                     Portal portal = portals.get(current.describeName);
                     if (portal != null) {
                         portal.drop = drop;
+                        if (statements.containsKey(portal.statement)) {
+                            // the client now knows the statement's columns as this description says
+                            statementShapes.put(portal.statement, drop);
+                        }
                     }
                 } else if (statements.containsKey(current.describeName)) {
                     statementShapes.put(current.describeName, drop);
