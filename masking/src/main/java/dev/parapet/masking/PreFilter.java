@@ -1,0 +1,117 @@
+package dev.parapet.masking;
+
+/**
+ * One pass over a cell's bytes that decides which detectors could possibly match, so that a cell
+ * with nothing suspicious costs this loop and nothing else: no regular expression, no decoding,
+ * no allocation. Each flag is a necessary condition of its detector, never a sufficient one.
+ */
+final class PreFilter {
+
+    static final int EMAIL = 1;
+    static final int PHONE = 1 << 1;
+    static final int CARD = 1 << 2;
+    static final int SSN = 1 << 3;
+    static final int IBAN = 1 << 4;
+    static final int IPV4 = 1 << 5;
+    static final int IPV6 = 1 << 6;
+    static final int JWT = 1 << 7;
+    static final int PEM = 1 << 8;
+    /** A run of key characters long enough for an API key or a high-entropy secret. */
+    static final int LONG_TOKEN = 1 << 9;
+    /** Not a detector: the cell has bytes beyond ASCII (offsets need mapping for the phone matcher). */
+    static final int NON_ASCII = 1 << 30;
+
+    /** Shortest run that the key and entropy detectors look at. */
+    static final int MIN_TOKEN_RUN = 20;
+    /** Fewest digits in a phone number worth reporting. */
+    static final int MIN_PHONE_DIGITS = 7;
+    static final int MIN_CARD_DIGITS = 13;
+
+    private PreFilter() {}
+
+    /** The detectors that could match somewhere in {@code b[from, to)}, as a set of flags. */
+    static int candidates(byte[] b, int from, int to) {
+        int digits = 0;
+        int dots = 0;
+        int dashes = 0;
+        int hexColons = 0;
+        int run = 0;
+        int longestRun = 0;
+        int dashRun = 0;
+        int flags = 0;
+        byte p1 = 0;
+        byte p2 = 0;
+        byte p3 = 0;
+        for (int i = from; i < to; i++) {
+            byte c = b[i];
+            int cls = Ascii.classOf(c);
+            if ((cls & Ascii.TOKEN) != 0) {
+                run++;
+            } else {
+                if (run > longestRun) {
+                    longestRun = run;
+                }
+                run = 0;
+            }
+            if ((cls & Ascii.DIGIT) != 0) {
+                digits++;
+                if ((Ascii.classOf(p1) & Ascii.DIGIT) != 0 && Ascii.isUpper(p2) && Ascii.isUpper(p3)) {
+                    flags |= IBAN;
+                }
+            } else if (cls == 0) {
+                // Punctuation, space and non-ASCII: the rare bytes that anchor most detectors.
+                switch (c) {
+                    case '@' -> flags |= EMAIL;
+                    case '.' -> dots++;
+                    case ':' -> {
+                        if (p1 == ':' || Ascii.isHex(p1)) {
+                            hexColons++;
+                        }
+                    }
+                    default -> {
+                        if (c < 0) {
+                            flags |= NON_ASCII;
+                        }
+                    }
+                }
+            } else if (c == '-') {
+                dashes++;
+            } else if (c == 'J') {
+                if (p1 == 'y' && p2 == 'e') {
+                    flags |= JWT;
+                }
+            } else if (c == 'B' && dashRun >= 5) {
+                flags |= PEM;
+            }
+            dashRun = c == '-' ? dashRun + 1 : 0;
+            p3 = p2;
+            p2 = p1;
+            p1 = c;
+        }
+        if (run > longestRun) {
+            longestRun = run;
+        }
+        if ((flags & EMAIL) != 0 && dots == 0) {
+            flags &= ~EMAIL;
+        }
+        if (digits >= MIN_PHONE_DIGITS) {
+            flags |= PHONE;
+            if (digits >= MIN_CARD_DIGITS) {
+                flags |= CARD;
+            }
+            if (digits >= 9 && dashes >= 2) {
+                flags |= SSN;
+            }
+        }
+        if (dots >= 3 && digits >= 4) {
+            flags |= IPV4;
+        }
+        if (hexColons >= 2) {
+            flags |= IPV6;
+        }
+        if (longestRun >= MIN_TOKEN_RUN) {
+            flags |= LONG_TOKEN;
+        }
+        return flags;
+    }
+}
