@@ -38,8 +38,8 @@ final class TypedMasks {
                     : MaskedCell.NULL;
         }
         String value = new String(b, off, len, StandardCharsets.UTF_8);
-        if (strategy instanceof Fixed fixed) {
-            return fixed(fixed.value(), type, dataClass);
+        if (strategy instanceof Fixed fixed && type.family() != Family.JSON) {
+            return fixed(fixed.value(), type);
         }
         return switch (type.family()) {
             case TEXT, CHAR -> replaced(fit(TextMasks.mask(value, dataClass, strategy), type));
@@ -59,13 +59,10 @@ final class TypedMasks {
         };
     }
 
-    private static MaskedCell fixed(String value, ColumnType type, DataClass dataClass) {
+    /** A fixed value in a non-JSON column (JSON gets it in every leaf instead: see JsonMasks). */
+    private static MaskedCell fixed(String value, ColumnType type) {
         return switch (type.family()) {
             case TEXT, CHAR -> replaced(fit(value, type));
-            case JSON -> {
-                byte[] b = value.getBytes(StandardCharsets.UTF_8);
-                yield JsonText.isValid(b, 0, b.length) ? new MaskedCell.Replaced(b) : MaskedCell.NULL;
-            }
             default -> isValid(value, type) ? replaced(value) : MaskedCell.NULL;
         };
     }
