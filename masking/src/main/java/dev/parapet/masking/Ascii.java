@@ -9,6 +9,8 @@ final class Ascii {
     static final int HEX_LETTER = 8;
     /** Characters of base64 and base64url, the alphabet of keys and tokens. */
     static final int TOKEN = 16;
+    /** Characters that may stand between the digits of one written number ({@code +1 (650) 253-0000}). */
+    static final int NUMBER_PUNCTUATION = 32;
 
     private static final byte[] TABLE = new byte[256];
 
@@ -28,6 +30,9 @@ final class Ascii {
         }
         for (char c : "+/=_-".toCharArray()) {
             TABLE[c] = TOKEN;
+        }
+        for (char c : " -+()./".toCharArray()) {
+            TABLE[c] |= NUMBER_PUNCTUATION;
         }
     }
 
@@ -56,6 +61,10 @@ final class Ascii {
     /** base64url: letters, digits, '-' and '_'. */
     static boolean isBase64Url(byte b) {
         return isAlnum(b) || b == '-' || b == '_';
+    }
+
+    static boolean isNumberPunctuation(byte b) {
+        return (TABLE[b & 0xff] & NUMBER_PUNCTUATION) != 0;
     }
 
     static boolean isToken(byte b) {

@@ -86,7 +86,7 @@ public final class ContentScanner {
     /** The unresolved findings, or null when there is none (the common case, kept allocation-free). */
     Findings find(byte[] b, int from, int to, int classMask) {
         int candidates = PreFilter.candidates(b, from, to);
-        if ((candidates & ~PreFilter.NON_ASCII) == 0) {
+        if (candidates == 0) {
             return null;
         }
         Findings out = new Findings();
@@ -118,7 +118,7 @@ public final class ContentScanner {
             IpDetector.findV6(b, from, to, out);
         }
         if ((candidates & PreFilter.PHONE) != 0 && wants(classMask, DataClass.PHONE)) {
-            phones.find(b, from, to, (candidates & PreFilter.NON_ASCII) == 0, out);
+            phones.find(b, from, to, out);
         }
         return out.isEmpty() ? null : out;
     }

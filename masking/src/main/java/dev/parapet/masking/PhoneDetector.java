@@ -29,24 +29,101 @@ final class PhoneDetector {
         this.defaultRegion = defaultRegion;
     }
 
-    void find(byte[] b, int from, int to, boolean ascii, Findings out) {
-        String text = new String(b, from, to - from, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
-        int charPos = 0;
-        int bytePos = from;
+    /**
+     * Runs the matcher on each window of digits and number punctuation holding enough digits, not
+     * on the whole cell: the matcher is costly, and a document full of short numbers would make
+     * it try every one of them.
+     */
+    void find(byte[] b, int from, int to, Findings out) {
+        int i = from;
+        while (i < to) {
+            if (!Ascii.isDigit(b[i]) && b[i] != '+' && b[i] != '(') {
+                i++;
+                continue;
+            }
+            int start = i;
+            int digits = 0;
+            while (i < to && (Ascii.isDigit(b[i]) || Ascii.isNumberPunctuation(b[i]))) {
+                if (Ascii.isDigit(b[i])) {
+                    digits++;
+                }
+                i++;
+            }
+            if (digits >= PreFilter.MIN_PHONE_DIGITS && worthMatching(b, start, i)) {
+                findIn(b, from, to, start, i, out);
+            }
+        }
+    }
+
+    /**
+     * Whether a run of digits and punctuation could hold a number this detector would report.
+     * The matcher costs microseconds, and the commonest runs are none: a bare digit run (dropped
+     * anyway, see the class comment), an ISO or European date, a decimal number.
+     */
+    static boolean worthMatching(byte[] b, int start, int end) {
+        int groups = 0;
+        int dots = 0;
+        int others = 0;
+        int[] firstGroups = new int[3];
+        boolean inGroup = false;
+        boolean plusOrParen = false;
+        for (int i = start; i < end; i++) {
+            byte c = b[i];
+            if (Ascii.isDigit(c)) {
+                if (!inGroup) {
+                    groups++;
+                    inGroup = true;
+                }
+                if (groups <= 3) {
+                    firstGroups[groups - 1]++;
+                }
+                continue;
+            }
+            inGroup = false;
+            if (c == '+' || c == '(') {
+                plusOrParen = true;
+            } else if (c == '.') {
+                dots++;
+            } else if (c != ' ') {
+                others++;
+            }
+        }
+        if (plusOrParen) {
+            return true;
+        }
+        if (groups == 1 || (dots == 1 && others == 0 && groups == 2)) {
+            return false;
+        }
+        boolean isoDate = firstGroups[0] == 4 && firstGroups[1] == 2 && firstGroups[2] == 2;
+        boolean dayFirstDate = firstGroups[0] <= 2 && firstGroups[1] <= 2 && firstGroups[2] == 4;
+        return !(groups <= 4 && (isoDate || dayFirstDate));
+    }
+
+    /** The matcher on {@code b[start, end)} and one whole character either side, for its context checks. */
+    private void findIn(byte[] b, int from, int to, int start, int end, Findings out) {
+        int ws = start > from ? start - 1 : start;
+        while (ws > from && (b[ws] & 0xC0) == 0x80) {
+            ws--;
+        }
+        int we = end < to ? end + 1 : end;
+        while (we < to && (b[we] & 0xC0) == 0x80) {
+            we++;
+        }
+        boolean ascii = true;
+        for (int k = ws; k < we; k++) {
+            if (b[k] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        String text = new String(b, ws, we - ws, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
         for (PhoneNumberMatch m : util.findNumbers(text, defaultRegion, Leniency.VALID, MAX_TRIES)) {
             if (isBareDigits(m.rawString())) {
                 continue;
             }
-            if (ascii) {
-                out.add(from + m.start(), from + m.end(), DataClass.PHONE);
-                continue;
-            }
-            // Matches come in order: carry the char-to-byte mapping forward instead of restarting.
-            bytePos += utf8Length(text, charPos, m.start());
-            int start = bytePos;
-            bytePos += utf8Length(text, m.start(), m.end());
-            charPos = m.end();
-            out.add(start, Math.min(bytePos, to), DataClass.PHONE);
+            int s = ws + (ascii ? m.start() : utf8Length(text, 0, m.start()));
+            int e = ws + (ascii ? m.end() : utf8Length(text, 0, m.end()));
+            out.add(s, Math.min(e, to), DataClass.PHONE);
         }
     }
 

@@ -18,8 +18,6 @@ final class PreFilter {
     static final int PEM = 1 << 8;
     /** A run of key characters long enough for an API key or a high-entropy secret. */
     static final int LONG_TOKEN = 1 << 9;
-    /** Not a detector: the cell has bytes beyond ASCII (offsets need mapping for the phone matcher). */
-    static final int NON_ASCII = 1 << 30;
 
     /** Shortest run that the key and entropy detectors look at. */
     static final int MIN_TOKEN_RUN = 20;
@@ -29,9 +27,12 @@ final class PreFilter {
 
     private PreFilter() {}
 
+
     /** The detectors that could match somewhere in {@code b[from, to)}, as a set of flags. */
     static int candidates(byte[] b, int from, int to) {
         int digits = 0;
+        int runDigits = 0;
+        int mostRunDigits = 0;
         int dots = 0;
         int dashes = 0;
         int hexColons = 0;
@@ -55,24 +56,20 @@ final class PreFilter {
             }
             if ((cls & Ascii.DIGIT) != 0) {
                 digits++;
+                if (++runDigits > mostRunDigits) {
+                    mostRunDigits = runDigits;
+                }
                 if ((Ascii.classOf(p1) & Ascii.DIGIT) != 0 && Ascii.isUpper(p2) && Ascii.isUpper(p3)) {
                     flags |= IBAN;
                 }
-            } else if (cls == 0) {
+            } else if ((cls & ~Ascii.NUMBER_PUNCTUATION) == 0) {
                 // Punctuation, space and non-ASCII: the rare bytes that anchor most detectors.
-                switch (c) {
-                    case '@' -> flags |= EMAIL;
-                    case '.' -> dots++;
-                    case ':' -> {
-                        if (p1 == ':' || Ascii.isHex(p1)) {
-                            hexColons++;
-                        }
-                    }
-                    default -> {
-                        if (c < 0) {
-                            flags |= NON_ASCII;
-                        }
-                    }
+                if (c == '@') {
+                    flags |= EMAIL;
+                } else if (c == '.') {
+                    dots++;
+                } else if (c == ':' && (p1 == ':' || Ascii.isHex(p1))) {
+                    hexColons++;
                 }
             } else if (c == '-') {
                 dashes++;
@@ -82,6 +79,11 @@ final class PreFilter {
                 }
             } else if (c == 'B' && dashRun >= 5) {
                 flags |= PEM;
+            }
+            // Phone, card and SSN digits are counted per written number (digits and the
+            // punctuation between them), so a document full of short numbers wakes none of them.
+            if ((cls & (Ascii.DIGIT | Ascii.NUMBER_PUNCTUATION)) == 0) {
+                runDigits = 0;
             }
             dashRun = c == '-' ? dashRun + 1 : 0;
             p3 = p2;
@@ -94,12 +96,12 @@ final class PreFilter {
         if ((flags & EMAIL) != 0 && dots == 0) {
             flags &= ~EMAIL;
         }
-        if (digits >= MIN_PHONE_DIGITS) {
+        if (mostRunDigits >= MIN_PHONE_DIGITS) {
             flags |= PHONE;
-            if (digits >= MIN_CARD_DIGITS) {
+            if (mostRunDigits >= MIN_CARD_DIGITS) {
                 flags |= CARD;
             }
-            if (digits >= 9 && dashes >= 2) {
+            if (mostRunDigits >= 9 && dashes >= 2) {
                 flags |= SSN;
             }
         }

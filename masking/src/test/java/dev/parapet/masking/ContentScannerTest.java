@@ -133,6 +133,18 @@ class ContentScannerTest {
     }
 
     @Test
+    void skipsThePhoneMatcherForRunsItWouldNotReport() {
+        for (String run : new String[] {"6502530000", "2024-06-15", "2024-06-15 10", "15/06/2024", "12345.67"}) {
+            byte[] b = run.getBytes(StandardCharsets.US_ASCII);
+            assertThat(PhoneDetector.worthMatching(b, 0, b.length)).as(run).isFalse();
+        }
+        for (String run : new String[] {"650-253-0000", "+4930901820", "(650) 253 0000", "650.253.0000"}) {
+            byte[] b = run.getBytes(StandardCharsets.US_ASCII);
+            assertThat(PhoneDetector.worthMatching(b, 0, b.length)).as(run).isTrue();
+        }
+    }
+
+    @Test
     void mapsPhoneOffsetsPastMultibyteText() {
         assertThat(found("Téléphone : +33 1 42 68 53 00 — merci")).containsExactly("PHONE:+33 1 42 68 53 00");
     }

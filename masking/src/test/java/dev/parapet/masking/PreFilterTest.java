@@ -43,7 +43,8 @@ class PreFilterTest {
     }
 
     @Test
-    void notesNonAsciiText() {
-        assertThat(flags("Köln") & PreFilter.NON_ASCII).isNotZero();
+    void countsDigitsPerWrittenNumberNotPerCell() {
+        assertThat(flags("{\"a\":1234,\"b\":5678,\"c\":9012}") & PreFilter.PHONE).isZero();
+        assertThat(flags("call +1 (650) 253-0000") & PreFilter.PHONE).isNotZero();
     }
 }
