@@ -11,6 +11,8 @@ final class Ascii {
     static final int TOKEN = 16;
     /** Characters that may stand between the digits of one written number ({@code +1 (650) 253-0000}). */
     static final int NUMBER_PUNCTUATION = 32;
+    /** Bytes the pre-filter must look at more closely: digits and the anchors of the detectors. */
+    static final int ANCHOR = 64;
 
     private static final byte[] TABLE = new byte[256];
 
@@ -33,6 +35,9 @@ final class Ascii {
         }
         for (char c : " -+()./".toCharArray()) {
             TABLE[c] |= NUMBER_PUNCTUATION;
+        }
+        for (char c : "0123456789@.:-JB".toCharArray()) {
+            TABLE[c] |= ANCHOR;
         }
     }
 

@@ -59,7 +59,7 @@ public final class CellMasker {
         if (!type.isTextual() || strategies.isEmpty()) {
             return MaskedCell.UNCHANGED;
         }
-        Findings found = scanner.find(b, off, off + len, ContentScanner.classMask(strategies.keySet()));
+        Findings found = scanner.find(b, off, off + len, strategies.keySet());
         if (found == null) {
             return MaskedCell.UNCHANGED;
         }

@@ -51,7 +51,7 @@ public final class ContentScanner {
 
     /** Findings of the classes in {@code wanted} only; the other detectors do not run. */
     public List<Finding> scan(byte[] utf8, int offset, int length, Set<DataClass> wanted) {
-        Findings found = find(utf8, offset, offset + length, classMask(wanted));
+        Findings found = find(utf8, offset, offset + length, wanted);
         return found == null ? List.of() : found.resolved();
     }
 
@@ -84,11 +84,12 @@ public final class ContentScanner {
     }
 
     /** The unresolved findings, or null when there is none (the common case, kept allocation-free). */
-    Findings find(byte[] b, int from, int to, int classMask) {
+    Findings find(byte[] b, int from, int to, Set<DataClass> wanted) {
         int candidates = PreFilter.candidates(b, from, to);
         if (candidates == 0) {
             return null;
         }
+        int classMask = classMask(wanted);
         Findings out = new Findings();
         if ((candidates & PreFilter.PEM) != 0 && wants(classMask, DataClass.SECRET)) {
             PemDetector.find(b, from, to, out);

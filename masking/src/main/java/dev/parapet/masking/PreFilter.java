@@ -30,69 +30,56 @@ final class PreFilter {
 
     /** The detectors that could match somewhere in {@code b[from, to)}, as a set of flags. */
     static int candidates(byte[] b, int from, int to) {
-        int digits = 0;
-        int runDigits = 0;
-        int mostRunDigits = 0;
         int dots = 0;
         int dashes = 0;
         int hexColons = 0;
         int run = 0;
         int longestRun = 0;
-        int dashRun = 0;
+        int runDigits = 0;
+        int mostRunDigits = 0;
         int flags = 0;
-        byte p1 = 0;
-        byte p2 = 0;
-        byte p3 = 0;
         for (int i = from; i < to; i++) {
             byte c = b[i];
             int cls = Ascii.classOf(c);
             if ((cls & Ascii.TOKEN) != 0) {
                 run++;
             } else {
-                if (run > longestRun) {
-                    longestRun = run;
-                }
+                longestRun = Math.max(longestRun, run);
                 run = 0;
-            }
-            if ((cls & Ascii.DIGIT) != 0) {
-                digits++;
-                if (++runDigits > mostRunDigits) {
-                    mostRunDigits = runDigits;
-                }
-                if ((Ascii.classOf(p1) & Ascii.DIGIT) != 0 && Ascii.isUpper(p2) && Ascii.isUpper(p3)) {
-                    flags |= IBAN;
-                }
-            } else if ((cls & ~Ascii.NUMBER_PUNCTUATION) == 0) {
-                // Punctuation, space and non-ASCII: the rare bytes that anchor most detectors.
-                if (c == '@') {
-                    flags |= EMAIL;
-                } else if (c == '.') {
-                    dots++;
-                } else if (c == ':' && (p1 == ':' || Ascii.isHex(p1))) {
-                    hexColons++;
-                }
-            } else if (c == '-') {
-                dashes++;
-            } else if (c == 'J') {
-                if (p1 == 'y' && p2 == 'e') {
-                    flags |= JWT;
-                }
-            } else if (c == 'B' && dashRun >= 5) {
-                flags |= PEM;
             }
             // Phone, card and SSN digits are counted per written number (digits and the
             // punctuation between them), so a document full of short numbers wakes none of them.
             if ((cls & (Ascii.DIGIT | Ascii.NUMBER_PUNCTUATION)) == 0) {
                 runDigits = 0;
             }
-            dashRun = c == '-' ? dashRun + 1 : 0;
-            p3 = p2;
-            p2 = p1;
-            p1 = c;
+            if ((cls & Ascii.ANCHOR) == 0) {
+                continue;
+            }
+            // The rare bytes: look back at their neighbours in the array itself.
+            if ((cls & Ascii.DIGIT) != 0) {
+                mostRunDigits = Math.max(mostRunDigits, ++runDigits);
+                if (i - from >= 3 && Ascii.isDigit(b[i - 1]) && Ascii.isUpper(b[i - 2]) && Ascii.isUpper(b[i - 3])) {
+                    flags |= IBAN;
+                }
+            } else if (c == '@') {
+                flags |= EMAIL;
+            } else if (c == '.') {
+                dots++;
+            } else if (c == ':') {
+                if (i > from && (b[i - 1] == ':' || Ascii.isHex(b[i - 1]))) {
+                    hexColons++;
+                }
+            } else if (c == '-') {
+                dashes++;
+            } else if (c == 'J') {
+                if (i - from >= 2 && b[i - 1] == 'y' && b[i - 2] == 'e') {
+                    flags |= JWT;
+                }
+            } else if (i - from >= 5 && Ascii.startsWith(b, i - 5, to, "-----")) {
+                flags |= PEM; // c is 'B'
+            }
         }
-        if (run > longestRun) {
-            longestRun = run;
-        }
+        longestRun = Math.max(longestRun, run);
         if ((flags & EMAIL) != 0 && dots == 0) {
             flags &= ~EMAIL;
         }
@@ -105,7 +92,7 @@ final class PreFilter {
                 flags |= SSN;
             }
         }
-        if (dots >= 3 && digits >= 4) {
+        if (dots >= 3 && mostRunDigits >= 4) {
             flags |= IPV4;
         }
         if (hexColons >= 2) {
