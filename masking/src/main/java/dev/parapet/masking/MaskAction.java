@@ -1,5 +1,6 @@
 package dev.parapet.masking;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -29,7 +30,7 @@ public sealed interface MaskAction {
         public ScanContent {
             strategies = strategies.isEmpty()
                     ? Map.of()
-                    : java.util.Collections.unmodifiableMap(new EnumMap<>(strategies));
+                    : Collections.unmodifiableMap(new EnumMap<>(strategies));
         }
 
         /** Every class the scanner knows, each with its default strategy. */
