@@ -118,6 +118,7 @@ public final class ContentScanner {
         if ((candidates & PreFilter.IPV6) != 0 && wants(classMask, DataClass.IP_ADDRESS)) {
             IpDetector.findV6(b, from, to, out);
         }
+        // Last: the phone matcher skips what the detectors above have already found.
         if ((candidates & PreFilter.PHONE) != 0 && wants(classMask, DataClass.PHONE)) {
             phones.find(b, from, to, out);
         }

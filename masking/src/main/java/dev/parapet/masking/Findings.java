@@ -31,6 +31,16 @@ final class Findings {
         size++;
     }
 
+    /** Whether an earlier finding already spans all of {@code [start, end)}. */
+    boolean covers(int start, int end) {
+        for (int i = 0; i < size; i++) {
+            if (starts[i] <= start && ends[i] >= end) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }

@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class PhoneDetector {
 
-    /** Bounds the matcher's work on a cell full of digits. */
-    private static final long MAX_TRIES = 64;
+    /** Bounds the matcher's work on one window of digits. */
+    private static final long MAX_TRIES = 16;
 
     private final PhoneNumberUtil util = PhoneNumberUtil.getInstance();
     private final String defaultRegion;
@@ -49,7 +49,13 @@ final class PhoneDetector {
                 }
                 i++;
             }
-            if (digits >= PreFilter.MIN_PHONE_DIGITS && worthMatching(b, start, i)) {
+            int end = i;
+            while (end > start && !Ascii.isDigit(b[end - 1])) {
+                end--;
+            }
+            // A window the stricter detectors already took (a card, an IBAN, an SSN, an IP
+            // address) would lose to them anyway: the matcher is not worth its cost there.
+            if (digits >= PreFilter.MIN_PHONE_DIGITS && !out.covers(start, end) && worthMatching(b, start, i)) {
                 findIn(b, from, to, start, i, out);
             }
         }

@@ -20,5 +20,7 @@ class CellMaskerBenchmarkFixtureTest {
         var customer = new ObjectMapper().readTree(json).get("customer");
         assertThat(customer.get("email").asText()).isEqualTo("****@example.com");
         assertThat(customer.get("phone").asText()).isEqualTo("+** ** **** 0958");
+        String withCard = ((MaskedCell.Replaced) bench.jsonDocumentWithEmailAndCard()).text();
+        assertThat(new ObjectMapper().readTree(withCard).get("customer").get("phone").asText()).isEqualTo("**** **** **** 1111");
     }
 }
