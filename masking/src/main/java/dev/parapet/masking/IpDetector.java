@@ -7,6 +7,8 @@ package dev.parapet.masking;
  * whatever it was meant to be, so a bare {@code 1.2.3.4} is masked; but a quad glued to letters
  * ({@code v1.2.3.4}) or followed by a fifth part ({@code 1.2.3.4.5}) is a version string and is
  * left alone. A port or prefix after the address ({@code :5432}, {@code /24}) is not part of it.
+ * A product version ({@code Chrome/126.0.0.0}) is not an address either. Loopback, unspecified and
+ * broadcast addresses identify nobody and are left alone.
  *
  * <p>IPv6: groups of one to four hex digits, eight of them or fewer with one {@code ::}, possibly
  * ending in an IPv4 quad, with at least four hex digits in all: this keeps out times
@@ -20,7 +22,7 @@ final class IpDetector {
     static void findV4(byte[] b, int from, int to, Findings out) {
         int i = from;
         while (i < to) {
-            if (!Ascii.isDigit(b[i]) || (i > from && (Ascii.isAlnum(b[i - 1]) || b[i - 1] == '.'))) {
+            if (!Ascii.isDigit(b[i]) || (i > from && (Ascii.isAlnum(b[i - 1]) || b[i - 1] == '.')) || isProductVersion(b, from, i)) {
                 i++;
                 continue;
             }
@@ -33,11 +35,23 @@ final class IpDetector {
                 continue;
             }
             boolean moreParts = end + 1 < to && b[end] == '.' && Ascii.isDigit(b[end + 1]);
-            if (!moreParts && !(end < to && Ascii.isAlnum(b[end]))) {
+            if (!moreParts && !(end < to && Ascii.isAlnum(b[end])) && !isAnonymous(b, i, end)) {
                 out.add(i, end, DataClass.IP_ADDRESS);
             }
             i = end;
         }
+    }
+
+    /** {@code Chrome/126.0.0.0}: a product token's version, as in a User-Agent, not an address. */
+    private static boolean isProductVersion(byte[] b, int from, int at) {
+        return at - from >= 2 && b[at - 1] == '/' && Ascii.isAlnum(b[at - 2]);
+    }
+
+    /** Loopback (127/8), unspecified (0.0.0.0) and broadcast addresses: they identify nobody. */
+    private static boolean isAnonymous(byte[] b, int start, int end) {
+        return Ascii.startsWith(b, start, end, "127.")
+                || (end - start == 7 && Ascii.startsWith(b, start, end, "0.0.0.0"))
+                || (end - start == 15 && Ascii.startsWith(b, start, end, "255.255.255.255"));
     }
 
     /** End of a dotted quad starting at {@code start}, or -1. */

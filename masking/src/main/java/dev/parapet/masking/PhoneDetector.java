@@ -55,10 +55,26 @@ final class PhoneDetector {
             }
             // A window the stricter detectors already took (a card, an IBAN, an SSN, an IP
             // address) would lose to them anyway: the matcher is not worth its cost there.
-            if (digits >= PreFilter.MIN_PHONE_DIGITS && !out.covers(start, end) && worthMatching(b, start, i)) {
+            if (digits >= PreFilter.MIN_PHONE_DIGITS && !out.covers(start, end) && !isPartOfCode(b, from, start)
+                    && worthMatching(b, start, i)) {
                 findIn(b, from, to, start, i, out);
             }
         }
+    }
+
+    /**
+     * Digits glued to a word, directly or by a dash, underscore or slash ({@code INV-2024-000123},
+     * {@code ref_20240615}): part of a code, not a number to call.
+     */
+    private static boolean isPartOfCode(byte[] b, int from, int start) {
+        if (start == from) {
+            return false;
+        }
+        byte before = b[start - 1];
+        if (Ascii.isAlnum(before)) {
+            return true;
+        }
+        return (before == '-' || before == '_' || before == '/') && start - 1 > from && Ascii.isAlnum(b[start - 2]);
     }
 
     /**

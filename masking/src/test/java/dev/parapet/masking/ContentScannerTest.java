@@ -127,7 +127,8 @@ class ContentScannerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"order 6502530000", "on 2024-06-15 at 10:30:00", "build 1.2.3", "id 123456", "total 12,345.67"})
+    @ValueSource(strings = {"order 6502530000", "on 2024-06-15 at 10:30:00", "build 1.2.3", "id 123456", "total 12,345.67",
+        "INV-2024-000123", "ref_650-253-0000"})
     void ignoresDigitRunsThatAreNotPhoneNumbers(String text) {
         assertThat(found(text)).noneMatch(s -> s.startsWith("PHONE"));
     }
@@ -165,7 +166,8 @@ class ContentScannerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"v1.2.3.4", "1.2.3.4.5", "256.1.1.1", "01.02.03.04", "at 12:30:45", "mac 00:1A:2B:3C:4D:5E",
-        "std::vector", "a::b", "::1", "2024-06-15"})
+        "std::vector", "a::b", "::1", "2024-06-15",
+        "127.0.0.1", "0.0.0.0", "255.255.255.255", "Chrome/126.0.0.0 Safari/537.36"})
     void ignoresIpLookalikes(String text) {
         assertThat(found(text)).noneMatch(s -> s.startsWith("IP_ADDRESS"));
     }
