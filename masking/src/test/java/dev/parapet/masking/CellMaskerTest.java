@@ -139,6 +139,13 @@ class CellMaskerTest {
     }
 
     @Test
+    void keyFromConfiguredSecretMatchesTheSameBytes() {
+        MaskingKey fromSecret = MaskingKey.of(new dev.parapet.config.Secret("0123456789abcdef0123456789abcdef"));
+        assertThat(whole("a@b.io", ColumnType.text(), DataClass.EMAIL, new KeyedHash(fromSecret)))
+                .isEqualTo(whole("a@b.io", ColumnType.text(), DataClass.EMAIL, new KeyedHash(KEY)));
+    }
+
+    @Test
     void refusesAShortKey() {
         assertThatThrownBy(() -> MaskingKey.of(new byte[8])).isInstanceOf(IllegalArgumentException.class);
         assertThat(KEY.toString()).doesNotContain("0123");
@@ -267,6 +274,11 @@ class CellMaskerTest {
         assertThat(out.get("geo").get(1).asBoolean()).isTrue();
         assertThat(out.get("geo").get(2).isNull()).isTrue();
         assertThat(out.get("note").asText()).isEqualTo("****");
+    }
+
+    @Test
+    void wholeJsonThatDoesNotParseBecomesNull() {
+        assertThat(mask("{\"a\":", ColumnType.of(Family.JSON), WholeValue.of(DataClass.ADDRESS))).isEqualTo(MaskedCell.NULL);
     }
 
     @Test
