@@ -1,0 +1,45 @@
+package dev.parapet.masking;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** What to do with one column's cells: decided once per result, applied to every row. */
+public sealed interface MaskAction {
+
+    /** The column is known to hold {@code dataClass}: mask every value whole with {@code strategy}. */
+    record WholeValue(DataClass dataClass, MaskStrategy strategy) implements MaskAction {
+        public WholeValue {
+            Objects.requireNonNull(dataClass, "dataClass");
+            Objects.requireNonNull(strategy, "strategy");
+        }
+
+        /** With the class's default strategy. */
+        public static WholeValue of(DataClass dataClass) {
+            return new WholeValue(dataClass, dataClass.defaultStrategy());
+        }
+    }
+
+    /**
+     * The column may hold sensitive values inside free text or JSON: scan each cell and mask only
+     * what the detectors find, each finding with the strategy of its class. Classes missing from
+     * {@code strategies} are neither looked for nor masked.
+     */
+    record ScanContent(Map<DataClass, MaskStrategy> strategies) implements MaskAction {
+        public ScanContent {
+            strategies = strategies.isEmpty()
+                    ? Map.of()
+                    : Collections.unmodifiableMap(new EnumMap<>(strategies));
+        }
+
+        /** Every class the scanner knows, each with its default strategy. */
+        public static ScanContent allWithDefaults() {
+            Map<DataClass, MaskStrategy> all = new EnumMap<>(DataClass.class);
+            for (DataClass c : DataClass.values()) {
+                all.put(c, c.defaultStrategy());
+            }
+            return new ScanContent(all);
+        }
+    }
+}
