@@ -14,7 +14,9 @@
 #   BENCH_SCALE      pgbench scale factor (-s)                    (default 10)
 #   BENCH_WARMUP     seconds of select-only load per target before measuring, 0 for none (default 5)
 #   BENCH_SCENARIOS  which scenarios, space-separated: select-simple select-prepared tpcb (default all)
-#   BENCH_TARGETS    which targets, space-separated: direct parapet pgbouncer (default all)
+#   BENCH_TARGETS    which targets, space-separated: direct parapet parapet-policy pgbouncer (default
+#                    all). parapet-policy is the same gateway through a second target in environment
+#                    prod, where the demo's production policy applies to every statement.
 #   BENCH_PG_HOST / BENCH_PG_PORT / BENCH_PG_USER   the PostgreSQL to measure (default 127.0.0.1 / 5432 /
 #                    postgres; that user must get in without a password, as with trust auth)
 #   BENCH_KEEP_DB=1  keep the parapet_bench database afterwards (default: drop it)
@@ -33,7 +35,7 @@ rounds="${BENCH_ROUNDS:-1}"
 scale="${BENCH_SCALE:-10}"
 warmup="${BENCH_WARMUP:-5}"
 scenarios="${BENCH_SCENARIOS:-select-simple select-prepared tpcb}"
-targets="${BENCH_TARGETS:-direct parapet pgbouncer}"
+targets="${BENCH_TARGETS:-direct parapet parapet-policy pgbouncer}"
 pg_host="${BENCH_PG_HOST:-127.0.0.1}"
 pg_port="${BENCH_PG_PORT:-5432}"
 pg_user="${BENCH_PG_USER:-postgres}"
@@ -193,9 +195,15 @@ targets:
   - name: bench
     environment: bench
     upstream: {host: $pg_host, port: $pg_port, database: $db, user: $pg_user}
+  - name: bench-policy
+    environment: prod
+    upstream: {host: $pg_host, port: $pg_port, database: $db, user: $pg_user}
+policies: $work/parapet/policies
 shutdown:
   grace: 2s
 EOF
+  mkdir -p "$work/parapet/policies"
+  cp "$repo/proxy-server/src/main/resources/dev/parapet/server/demo/policies/prod.yaml" "$work/parapet/policies/"
   log "starting Parapet on 127.0.0.1:$parapet_port (admin $admin_port)"
   PARAPET_BENCH_PASSWORD="$parapet_password" \
     "$repo/bin/parapet" serve --config "$work/parapet/parapet.yaml" >"$work/parapet/parapet.log" 2>&1 &
@@ -282,8 +290,10 @@ pgbench_on() {
     direct) pgbench "${common[@]}" -h "$pg_host" -p "$pg_port" -U "$pg_user" "$db" >"$out" 2>&1 & ;;
     parapet) PGPASSWORD="$parapet_password" \
       pgbench "${common[@]}" -h 127.0.0.1 -p "$parapet_port" -U "$parapet_user" bench >"$out" 2>&1 & ;;
+    parapet-policy) PGPASSWORD="$parapet_password" \
+      pgbench "${common[@]}" -h 127.0.0.1 -p "$parapet_port" -U "$parapet_user" bench-policy >"$out" 2>&1 & ;;
     pgbouncer) pgbench "${common[@]}" -h 127.0.0.1 -p "$pgbouncer_port" -U "$pg_user" "$db" >"$out" 2>&1 & ;;
-    *) die "unknown target '$target' (expected direct, parapet or pgbouncer)" ;;
+    *) die "unknown target '$target' (expected direct, parapet, parapet-policy or pgbouncer)" ;;
   esac
   pgbench_pid=$!
   wait "$pgbench_pid" || status=$?
@@ -302,7 +312,7 @@ declare -A tps_samples=() latency_samples=() cpu_samples=() tps_in_round=()
 # The process that does a target's proxying, whose CPU time we measure; none for direct.
 proxy_pid() {
   case "$1" in
-    parapet) echo "$parapet_pid" ;;
+    parapet | parapet-policy) echo "$parapet_pid" ;;
     pgbouncer) echo "$pgbouncer_pid" ;;
   esac
 }
@@ -439,17 +449,17 @@ main() {
   local scenario target
   for scenario in $scenarios; do scenario_title "$scenario" >/dev/null; done
   for target in $targets; do
-    case "$target" in direct | parapet | pgbouncer) ;; *) die "unknown target '$target'" ;; esac
+    case "$target" in direct | parapet | parapet-policy | pgbouncer) ;; *) die "unknown target '$target'" ;; esac
   done
   require_tools
   [[ " $targets " == *" pgbouncer "* ]] && ensure_pgbouncer
-  [[ " $targets " == *" parapet "* ]] && ensure_jar
+  [[ " $targets " == *" parapet"* ]] && ensure_jar
   work="$(mktemp -d -t parapet-bench.XXXXXX)"
   prepare_database
   parapet_port="$(free_port 6442)"
   pgbouncer_port="$(free_port 6443 "$parapet_port")"
   admin_port="$(free_port 9442 "$parapet_port" "$pgbouncer_port")"
-  [[ " $targets " == *" parapet "* ]] && start_parapet
+  [[ " $targets " == *" parapet"* ]] && start_parapet
   [[ " $targets " == *" pgbouncer "* ]] && start_pgbouncer
   warm_up
   run_all

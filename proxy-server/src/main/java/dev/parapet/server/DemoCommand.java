@@ -175,6 +175,8 @@ final class DemoCommand implements Callable<Integer> {
                   PGPASSWORD=$(%4$s bob) psql "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require" -c 'delete from orders where 1=1'
                   PGPASSWORD=$(%4$s etl-agent) psql "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require" \\
                       -c 'select c.email, p.card_number from customers c join payment_cards p on p.customer_id = c.id'
+                  PGPASSWORD=$(%4$s etl-agent) psql "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require" \\
+                      -c 'select g from generate_series(1, 5000) g' | tail -2      # 1,000 rows, then a NOTICE
                 The policies come with test cases (prod_test.yaml, staging_test.yaml); change a rule and run them:
                   bin/parapet policy test %5$s
 

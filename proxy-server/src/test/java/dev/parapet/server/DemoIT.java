@@ -70,6 +70,14 @@ class DemoIT {
                     "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require",
                     "-c", "select c.email, p.card_number from customers c join payment_cards p on p.customer_id = c.id");
             assertThat(cards.output()).contains("denied by rule \"agent-no-cards\"");
+            var many = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "etl-agent")), null, "psql", "-X",
+                    "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require",
+                    "-c", "select g from generate_series(1, 5000) g");
+            assertThat(many.output()).as("the agent's rows are capped").contains("(1000 rows)")
+                    .contains("rule \"agent-1000-rows\" limits results to 1000 rows");
+            var dropDatabase = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "bob")), null, "psql", "-X",
+                    "host=127.0.0.1 port=6432 dbname=staging user=bob sslmode=require", "-c", "drop database parapet_staging");
+            assertThat(dropDatabase.output()).contains("denied by rule \"no-drop-database-in-staging\"");
             var escalate = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X",
                     "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require", "-c", "set role postgres");
             assertThat(escalate.output()).contains("denied by rule \"readers-read-only\"");
