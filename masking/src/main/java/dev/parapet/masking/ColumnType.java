@@ -100,7 +100,7 @@ public record ColumnType(Family family, int integerBytes, int lengthLimit, Nulla
     }
 
     /** Types whose values are free text that content scanning can look into. */
-    boolean isTextual() {
+    public boolean isTextual() {
         return family == Family.TEXT || family == Family.CHAR || family == Family.JSON || family == Family.OTHER;
     }
 }

@@ -18,13 +18,20 @@ public sealed interface Decision permits Decision.Allow, Decision.Deny, Decision
      * The statement runs; {@code rowLimit}, when present, caps the rows it may return to the
      * client (a max-rows rule); {@code hiddenColumns} are columns ({@code table.column} or
      * {@code schema.table.column}) to remove from its result (a deny-columns rule that narrows
-     * {@code SELECT *}).
+     * {@code SELECT *}); {@code masking}, when present, asks for sensitive values in its result
+     * to be masked (a mask rule).
      */
-    record Allow(List<Verdict> shadowed, Optional<RowLimit> rowLimit, List<String> hiddenColumns) implements Decision {
+    record Allow(List<Verdict> shadowed, Optional<RowLimit> rowLimit, List<String> hiddenColumns,
+            Optional<MaskingDirective> masking) implements Decision {
         public Allow {
             shadowed = List.copyOf(shadowed);
             rowLimit = rowLimit == null ? Optional.empty() : rowLimit;
             hiddenColumns = List.copyOf(hiddenColumns);
+            masking = masking == null ? Optional.empty() : masking;
+        }
+
+        public Allow(List<Verdict> shadowed, Optional<RowLimit> rowLimit, List<String> hiddenColumns) {
+            this(shadowed, rowLimit, hiddenColumns, Optional.empty());
         }
 
         public Allow(List<Verdict> shadowed, Optional<RowLimit> rowLimit) {

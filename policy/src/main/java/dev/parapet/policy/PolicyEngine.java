@@ -20,7 +20,8 @@ import java.util.Optional;
  *
  * <p>A statement that runs carries the strictest row limit of the {@link Rule.MaxRows} rules that
  * apply (an enforced one before a shadow one), and the columns that {@link Rule.DenyColumns} rules
- * narrow out of its result. Immutable and thread-safe: a reload builds a new one.
+ * narrow out of its result, and the first enforced {@link Rule.Mask} rule's directive that applies
+ * to the identity. Immutable and thread-safe: a reload builds a new one.
  */
 public final class PolicyEngine {
 
@@ -58,8 +59,16 @@ public final class PolicyEngine {
         Decision.Verdict approval = null;
         RowLimit rowLimit = null;
         List<String> hidden = new ArrayList<>();
+        MaskingDirective masking = null;
         for (Rule rule : rules) {
             if (!rule.scope().applies(request)) {
+                continue;
+            }
+            if (rule instanceof Rule.Mask mask) {
+                if (masking == null && rule.scope().mode() == RuleScope.Mode.ENFORCE && !mask.clearFor(request.principal())
+                        && rule.scope().when().holds(facts, true)) {
+                    masking = mask.directive();
+                }
                 continue;
             }
             if (rule instanceof Rule.MaxRows max) {
@@ -96,7 +105,7 @@ public final class PolicyEngine {
         if (approval != null) {
             return new Decision.RequireApproval(approval.ruleId(), approval.reason(), shadowed);
         }
-        return new Decision.Allow(shadowed, Optional.ofNullable(rowLimit), hidden);
+        return new Decision.Allow(shadowed, Optional.ofNullable(rowLimit), hidden, Optional.ofNullable(masking));
     }
 
     /** The refusal a client gets: the rule's own SQLSTATE, reason and hint where it has them. */

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -41,7 +42,9 @@ public final class PolicyLoader {
             List<String> deny, List<String> functions, List<String> targets, List<String> environments,
             List<String> groups, List<String> subjects, List<String> identityKinds, String mode, String when,
             List<String> objects, String sqlState, String message, String hint, Long rows, String onLimit,
-            List<String> columns, String table, String selectStar) {    }
+            List<String> columns, String table, String selectStar, List<String> clearFor, Map<String, String> strategies,
+            Map<String, String> sensitive, Boolean detect) {
+    }
 
     public List<Rule> load(Path path) throws ConfigException {
         if (!Files.exists(path)) {
@@ -156,10 +159,11 @@ public final class PolicyLoader {
             }
             case "allow-tables" -> new Rule.AllowTables(spec.id(), spec.description(), scope,
                     required(spec.tables(), "tables", at, where, errors));
+            case "mask" -> mask(spec, scope, at, where, errors);
             default -> {
                 errors.add(where.errorAt(at + "/kind", "unknown rule kind '" + spec.kind() + "' (expected deny-statements,"
                         + " require-where, read-only, protect-tables, deny-functions, deny-multiple-statements,"
-                        + " deny-columns, allow-columns, allow-tables, max-rows, require-approval or allow-unparseable)"));
+                        + " deny-columns, allow-columns, allow-tables, max-rows, mask, require-approval or allow-unparseable)"));
                 yield null;
             }
         };
@@ -167,6 +171,41 @@ public final class PolicyLoader {
             checkSettingsFit(spec, rule, at, where, errors);
         }
         return errors.size() == before ? rule : null;
+    }
+
+    private static Rule mask(RuleSpec spec, RuleScope scope, String at, YamlLocations where, List<ConfigError> errors) {
+        Map<String, String> strategies = new java.util.LinkedHashMap<>();
+        if (spec.strategies() != null) {
+            spec.strategies().forEach((dataClass, strategy) -> {
+                String cls = dataClass.trim().toLowerCase(Locale.ROOT);
+                String how = strategy == null ? "" : strategy.trim();
+                if (!MaskingDirective.CLASSES.contains(cls)) {
+                    errors.add(where.errorAt(at + "/strategies/" + dataClass, "unknown data class '" + dataClass
+                            + "' (expected one of " + String.join(", ", MaskingDirective.CLASSES) + ")"));
+                } else if (!MaskingDirective.STRATEGIES.contains(how.toLowerCase(Locale.ROOT)) && !how.startsWith("fixed:")) {
+                    errors.add(where.errorAt(at + "/strategies/" + dataClass, "unknown strategy '" + strategy
+                            + "' (expected redact, partial, keyed-hash, nullify or fixed:VALUE)"));
+                } else {
+                    strategies.put(cls, how.startsWith("fixed:") ? how : how.toLowerCase(Locale.ROOT));
+                }
+            });
+        }
+        Map<String, String> columns = new java.util.LinkedHashMap<>();
+        if (spec.sensitive() != null) {
+            spec.sensitive().forEach((column, what) -> {
+                String kind = what == null ? "" : what.trim().toLowerCase(Locale.ROOT);
+                if (column.indexOf('.') <= 0 || column.endsWith(".")) {
+                    errors.add(where.errorAt(at + "/sensitive/" + column, "'" + column
+                            + "' should be table.column or schema.table.column"));
+                } else if (!MaskingDirective.CLASSES.contains(kind) && !kind.equals("scan") && !kind.equals("none")) {
+                    errors.add(where.errorAt(at + "/sensitive/" + column, "'" + what + "' is not a data class, scan or none"));
+                } else {
+                    columns.put(column.toLowerCase(Locale.ROOT), kind);
+                }
+            });
+        }
+        return new Rule.Mask(spec.id(), spec.description(), scope, Set.copyOf(orEmpty(spec.clearFor())),
+                new MaskingDirective(spec.id(), strategies, columns, spec.detect() == null || spec.detect()));
     }
 
     private static boolean selectStar(String value, String at, YamlLocations where, List<ConfigError> errors) {

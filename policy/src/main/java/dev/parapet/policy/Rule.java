@@ -336,6 +336,28 @@ public sealed interface Rule {
     }
 
     /**
+     * Masks sensitive values in the results of statements in scope, except for the groups named in
+     * {@code clearFor}. It never refuses a statement; the policy engine hands its
+     * {@link MaskingDirective} to the protocol, which masks the rows.
+     */
+    record Mask(String id, String description, RuleScope scope, Set<String> clearFor, MaskingDirective directive)
+            implements Rule {
+        public Mask {
+            clearFor = Set.copyOf(clearFor);
+        }
+
+        @Override
+        public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
+            return Optional.empty();
+        }
+
+        /** Whether the identity sees clear values. */
+        boolean clearFor(Principal principal) {
+            return principal.groups().stream().anyMatch(clearFor::contains);
+        }
+    }
+
+    /**
      * Caps the rows a statement returns to the client: past {@code limit.rows()} the gateway stops
      * forwarding rows and tells the client as {@code limit.action()} says. It never refuses a
      * statement by itself; the policy engine hands the strictest applicable limit to the protocol.

@@ -7,7 +7,9 @@ import dev.parapet.policy.PolicyEngine;
 import dev.parapet.policy.PolicyRequest;
 import dev.parapet.policy.Principal;
 import dev.parapet.policy.SqlAnalyzer;
+import dev.parapet.policy.StatementAnalysis;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The one place both protocols ask whether a statement may run: it analyses the SQL (cached per
@@ -19,6 +21,7 @@ public final class StatementGate {
     private final SqlAnalyzer postgres = new SqlAnalyzer(Dialect.POSTGRES);
     private final SqlAnalyzer mysql = new SqlAnalyzer(Dialect.MYSQL);
     private volatile PolicyEngine engine;
+    private final MaskPlanner masks = MaskPlanner.withEphemeralKey();
 
     public StatementGate(PolicyEngine engine) {
         this.engine = engine;
@@ -40,8 +43,30 @@ public final class StatementGate {
     }
 
     public Decision decide(Principal principal, TargetConfig target, String sql) {
+        return judge(principal, target, sql).decision();
+    }
+
+    /**
+     * The decision on a statement, with what the protocol needs to carry it out: the masking to
+     * apply to its results, prepared once here, when the decision asks for it.
+     */
+    public Judgement judge(Principal principal, TargetConfig target, String sql) {
         SqlAnalyzer analyzer = target.protocol() == TargetConfig.Protocol.MYSQL ? mysql : postgres;
-        return engine.decide(new PolicyRequest(principal, target.name(), target.environment(), analyzer.dialect(),
-                analyzer.analyze(sql)));
+        StatementAnalysis analysis = analyzer.analyze(sql);
+        Decision decision = engine.decide(new PolicyRequest(principal, target.name(), target.environment(),
+                analyzer.dialect(), analysis));
+        Optional<MaskPlanner.StatementMasking> masking = decision instanceof Decision.Allow allow
+                ? allow.masking().map(directive -> masks.forStatement(directive, analysis))
+                : Optional.empty();
+        return new Judgement(decision, masking);
+    }
+
+    /** A decision and, when its results are masked, how. */
+    public record Judgement(Decision decision, Optional<MaskPlanner.StatementMasking> masking) {
+    }
+
+    /** Plans the masking of results. */
+    public MaskPlanner masks() {
+        return masks;
     }
 }

@@ -8,6 +8,7 @@ import dev.parapet.core.Credentials;
 import dev.parapet.core.GatewayContext;
 import dev.parapet.core.GatewayMetrics;
 import dev.parapet.core.Identity;
+import dev.parapet.core.MaskPlanner;
 import dev.parapet.core.ProtocolSession;
 import dev.parapet.core.StatementGate;
 import dev.parapet.core.UpstreamAccount;
@@ -54,6 +55,7 @@ import dev.parapet.postgres.message.Terminate;
 import dev.parapet.postgres.result.Catalogs;
 import dev.parapet.postgres.result.ResultRows;
 import dev.parapet.postgres.result.ResultTracker;
+import dev.parapet.postgres.result.RowRewrite;
 import dev.parapet.postgres.upstream.UpstreamConnector;
 import dev.parapet.postgres.upstream.UpstreamEvents;
 import io.netty.buffer.ByteBuf;
@@ -192,7 +194,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     frame.release();
                     frame = FrontendEncoder.query(ctx.alloc(), forward.replacement());
                 }
-                results.query(forward.rowLimit(), forward.hidden());
+                results.query(forward.rowLimit(), forward.hidden(), forward.masking());
                 followInspection();
                 meters.bytesToUpstream(frame.readableBytes());
                 requests.add(System.nanoTime());
@@ -208,8 +210,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ByteBuf frame = m.frame();
                 Forward forward = forward(m.sql());
                 String replacement = forward.replacement();
-                results.parse(m.name(), forward.rowLimit(), forward.hidden());
-                if (!forward.hidden().isEmpty()) {
+                results.parse(m.name(), forward.rowLimit(), forward.hidden(), forward.masking());
+                if (!forward.hidden().isEmpty() || forward.masking() != null) {
                     ctx.pipeline().get(FrontendDecoder.class).holdExecutes(true);
                 }
                 if (replacement != null) {
@@ -292,30 +294,36 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * What becomes of a statement: {@code replacement} is what to send upstream instead of it
      * (null: send it as it is; a statement that raises the refusal when the policy denies it; the
      * same statement re-tagged when it sets application_name), {@code rowLimit} caps the rows it
-     * may return (null: no cap), {@code hidden} are columns to remove from its result.
+     * may return (null: no cap), {@code hidden} are columns to remove from its result,
+     * {@code masking} how to mask its result (null: not masked).
      */
-    private record Forward(String replacement, RowLimit rowLimit, List<String> hidden) {
+    private record Forward(String replacement, RowLimit rowLimit, List<String> hidden,
+            MaskPlanner.StatementMasking masking) {
+        Forward(String replacement) {
+            this(replacement, null, List.of(), null);
+        }
     }
 
     private Forward forward(String sql) {
-        switch (context.statements().decide(principal, target, sql)) {
+        StatementGate.Judgement judgement = context.statements().judge(principal, target, sql);
+        switch (judgement.decision()) {
             case Decision.Allow allow -> {
                 allow.shadowed().forEach(v -> log.info("session {}: shadow rule {} would {} for {}: {}", id, v.ruleId(),
                         v.outcome() == Decision.Outcome.DENY ? "deny" : "hold for approval", identity.label(), v.reason()));
-                return new Forward(applicationName.rewrite(sql), allow.rowLimit().orElse(null), allow.hiddenColumns());
+                return new Forward(applicationName.rewrite(sql), allow.rowLimit().orElse(null), allow.hiddenColumns(),
+                        judgement.masking().orElse(null));
             }
             case Decision.Deny deny -> {
                 context.metrics().statementDenied(target.name(), deny.ruleId());
                 log.info("session {}: {} denied on {}: {}", id, identity.label(), target.name(), deny.message());
-                return new Forward(DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint()), null, List.of());
+                return new Forward(DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint()));
             }
             case Decision.RequireApproval approval -> {
                 context.metrics().statementDenied(target.name(), approval.ruleId());
                 log.info("session {}: {} needs approval on {} (rule {}), refused: approvals are not available yet", id,
                         identity.label(), target.name(), approval.ruleId());
                 return new Forward(DeniedStatement.sql("42501", "rule \"" + approval.ruleId() + "\" requires approval: "
-                        + approval.reason(), "approvals are not available in this version of the gateway; ask an operator"),
-                        null, List.of());
+                        + approval.reason(), "approvals are not available in this version of the gateway; ask an operator"));
             }
         }
     }
@@ -603,8 +611,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case DataRow m -> {
                 switch (results.row()) {
                     case FORWARD -> {
-                        BitSet drop = results.dropColumns();
-                        ByteBuf row = drop.isEmpty() ? m.frame() : ResultRows.withoutColumns(m.frame(), drop, ctx.alloc());
+                        RowRewrite rewrite = results.maskPlan();
+                        ByteBuf row = rewrite == null ? m.frame()
+                                : rewrite.apply(m.frame(), context.statements().masks().masker(), ctx.alloc());
                         meters.bytesToClient(row.readableBytes());
                         ctx.write(row, ctx.voidPromise());
                     }
@@ -627,7 +636,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     m.frame().release();
                     return;
                 }
-                if (m.tag() == 'T' && (results.descriptionIsGateways() || !results.hiddenForDescription().isEmpty())) {
+                if (m.tag() == 'T' && (results.descriptionIsGateways() || results.descriptionReshapes())) {
                     describing = m.frame();
                     return;
                 }
@@ -655,7 +664,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.bytesToClient(m.frame().readableBytes());
                 ctx.write(m.frame(), ctx.voidPromise());
             }
-            case RowDescription m -> results.described(ResultRows.NONE);
+            case RowDescription m -> results.described(ResultRows.NONE, null);
             case CommandComplete m -> results.completed();
             case Authentication m -> unexpectedFromUpstream(m);
             case ParameterStatus m -> unexpectedFromUpstream(m);
@@ -665,14 +674,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /**
-     * A RowDescription whose columns may have to be hidden: find out where each comes from, then
-     * send it on without those columns (or not at all, when it answers the gateway's own
-     * Describe). The answers behind it wait meanwhile; the upstream stops being read.
+     * A RowDescription whose columns may have to be hidden or masked: find out where each comes
+     * from, then send it on without the hidden columns (or not at all, when it answers the
+     * gateway's own Describe), with the plan for the rows that follow. The answers behind it wait
+     * meanwhile; the upstream stops being read.
      */
     private void describeResult(RowDescription description) {
         List<String> hidden = results.hiddenForDescription();
-        if (hidden.isEmpty()) {
-            finishDescription(description, ResultRows.NONE);
+        MaskPlanner.StatementMasking masking = results.maskingForDescription();
+        if (hidden.isEmpty() && masking == null) {
+            finishDescription(description, new ResultRows.Shape(ResultRows.NONE, null));
             return;
         }
         Set<Integer> oids = new HashSet<>();
@@ -680,7 +691,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         oids.remove(0);
         var lookup = catalogs.of(target).relations(ctx.channel().eventLoop(), oids);
         if (lookup.isDone() && !lookup.isCompletedExceptionally()) {
-            finishDescription(description, ResultRows.hiddenPositions(description, lookup.join(), hidden));
+            finishDescription(description, ResultRows.shape(description, lookup.join(), hidden, masking,
+                    context.statements().masks()));
             return;
         }
         waitingForCatalog = true;
@@ -694,7 +706,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 log.warn("session {}: cannot look up the columns of a result on {}: {}", id, target.name(), failure.getMessage());
                 finishDescription(description, null);
             } else {
-                finishDescription(description, ResultRows.hiddenPositions(description, relations, hidden));
+                finishDescription(description, ResultRows.shape(description, relations, hidden, masking,
+                        context.statements().masks()));
             }
             while (!waitingForCatalog && !heldWhileDescribing.isEmpty()) {
                 upstreamMessage(heldWhileDescribing.poll());
@@ -706,30 +719,33 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }));
     }
 
-    /** {@code drop}: the positions to remove; null when they cannot be known, which refuses the result. */
-    private void finishDescription(RowDescription description, BitSet drop) {
+    /** {@code shape}: what becomes of the result; null when it cannot be known, which refuses the result. */
+    private void finishDescription(RowDescription description, ResultRows.Shape shape) {
         ByteBuf frame = describing;
         describing = null;
         boolean gateways = results.descriptionIsGateways();
-        if (drop == null) {
+        if (shape == null) {
             frame.release();
             ErrorResponse refusal = ErrorResponse.error("42501", "the gateway cannot tell where every column of this"
                     + " result comes from, and some of its tables have columns you may not see; it sends none of it",
                     "name the columns you need instead of *");
-            results.described(ResultRows.NONE);
+            results.described(ResultRows.NONE, null);
             results.fail(refusal);
             ctx.write(refusal, ctx.voidPromise());
             return;
         }
-        results.described(drop);
+        results.described(shape.drop(), shape.rewrite());
+        if (shape.rewrite() != null && !shape.rewrite().plan().reasons().isEmpty() && log.isDebugEnabled()) {
+            log.debug("session {}: masking for {}: {}", id, identity.label(), shape.rewrite().plan().reasons());
+        }
         if (gateways) {
             frame.release();
-        } else if (drop.isEmpty()) {
+        } else if (shape.drop().isEmpty()) {
             meters.bytesToClient(frame.readableBytes());
             ctx.write(frame, ctx.voidPromise());
         } else {
             frame.release();
-            ctx.write(ResultRows.withoutFields(description, drop), ctx.voidPromise());
+            ctx.write(ResultRows.withoutFields(description, shape.drop()), ctx.voidPromise());
         }
     }
 

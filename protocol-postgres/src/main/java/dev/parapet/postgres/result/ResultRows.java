@@ -1,5 +1,9 @@
 package dev.parapet.postgres.result;
 
+import dev.parapet.core.MaskPlan;
+import dev.parapet.core.MaskPlanner;
+import dev.parapet.core.ResultColumn;
+import dev.parapet.masking.ColumnType;
 import dev.parapet.postgres.message.RowDescription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -14,6 +18,55 @@ public final class ResultRows {
 
     /** No column to remove. Never modified. */
     public static final BitSet NONE = new BitSet();
+
+    /**
+     * What becomes of a result: the positions of the columns removed, and how its rows are
+     * rewritten (null when they go through as they are).
+     */
+    public record Shape(BitSet drop, RowRewrite rewrite) {
+    }
+
+    /**
+     * The shape of the result {@code description} describes, given the relations its tables
+     * resolve to; null when columns must be hidden and one's origin cannot be known.
+     */
+    public static Shape shape(RowDescription description, Map<Integer, Catalog.Relation> relations, List<String> hidden,
+            MaskPlanner.StatementMasking masking, MaskPlanner planner) {
+        BitSet drop = hidden.isEmpty() ? NONE : hiddenPositions(description, relations, hidden);
+        if (drop == null) {
+            return null;
+        }
+        if (masking == null) {
+            return new Shape(drop, drop.isEmpty() ? null
+                    : new RowRewrite(drop, new MaskPlan(java.util.Collections.nCopies(description.fields().size() - drop.cardinality(), null),
+                            List.of(), List.of()), new int[0], new short[0]));
+        }
+        List<ResultColumn> columns = new ArrayList<>();
+        List<RowDescription.Field> fields = description.fields();
+        int kept = fields.size() - drop.cardinality();
+        int[] types = new int[kept];
+        short[] formats = new short[kept];
+        int k = 0;
+        for (int i = 0; i < fields.size(); i++) {
+            if (drop.get(i)) {
+                continue;
+            }
+            RowDescription.Field field = fields.get(i);
+            ColumnType type = PgTypes.columnType(field.typeOid(), field.typeModifier());
+            Catalog.Relation relation = field.tableOid() == 0 ? null : relations.get(field.tableOid());
+            Catalog.Column column = relation == null ? null : relation.columns().get((int) field.attributeNumber());
+            columns.add(column == null ? ResultColumn.untraced(field.name(), type)
+                    : new ResultColumn(relation.schema(), relation.name(), column.name(), field.name(), type));
+            types[k] = field.typeOid();
+            formats[k] = field.format();
+            k++;
+        }
+        MaskPlan plan = planner.plan(masking, columns);
+        if (plan.masksNothing() && drop.isEmpty()) {
+            return new Shape(drop, null);
+        }
+        return new Shape(drop, new RowRewrite(drop, plan, types, formats));
+    }
 
     private ResultRows() {
     }

@@ -1,5 +1,7 @@
 package dev.parapet.postgres.result;
 
+
+import dev.parapet.core.MaskPlanner.StatementMasking;
 import dev.parapet.policy.RowLimit;
 import dev.parapet.postgres.message.ErrorResponse;
 import java.util.ArrayDeque;
@@ -39,12 +41,17 @@ public final class ResultTracker {
 
     private enum Kind { QUERY, DESCRIBE, EXECUTE, SYNC }
 
-    /** What the policy said about a statement's results. */
-    private record Rules(RowLimit limit, List<String> hidden) {
-        static final Rules NONE = new Rules(null, List.of());
+    /** What the policy said about a statement's results: a row limit, columns to hide, masking. */
+    private record Rules(RowLimit limit, List<String> hidden, StatementMasking masking) {
+        static final Rules NONE = new Rules(null, List.of(), null);
 
         boolean any() {
-            return limit != null || !hidden.isEmpty();
+            return limit != null || reshapes();
+        }
+
+        /** Whether its results must be rewritten, which needs their shape. */
+        boolean reshapes() {
+            return !hidden.isEmpty() || masking != null;
         }
     }
 
@@ -53,6 +60,8 @@ public final class ResultTracker {
         final String statement;
         long rows;
         BitSet drop;
+        RowRewrite plan;
+        boolean described;
 
         Portal(Rules rules, String statement) {
             this.rules = rules;
@@ -71,6 +80,7 @@ public final class ResultTracker {
         long rows;
         long dropped;
         BitSet drop;
+        RowRewrite plan;
         boolean shapeKnown;
 
         Request(Kind kind, Rules rules, Portal portal, String portalName, char describeKind, String describeName,
@@ -97,8 +107,8 @@ public final class ResultTracker {
     // ---- what the client asked, in order -----------------------------------------------------
 
     /** A simple query string, with what its decision says about its results. */
-    public void query(RowLimit limit, List<String> hidden) {
-        add(new Request(Kind.QUERY, rules(limit, hidden), null, null, ' ', null, false));
+    public void query(RowLimit limit, List<String> hidden, StatementMasking masking) {
+        add(new Request(Kind.QUERY, rules(limit, hidden, masking), null, null, ' ', null, false));
     }
 
     /** A function call: answered with its own ReadyForQuery, and no rows. */
@@ -107,8 +117,8 @@ public final class ResultTracker {
     }
 
     /** Statement {@code name} prepared, with what its decision says about its results. */
-    public void parse(String name, RowLimit limit, List<String> hidden) {
-        Rules rules = rules(limit, hidden);
+    public void parse(String name, RowLimit limit, List<String> hidden, StatementMasking masking) {
+        Rules rules = rules(limit, hidden, masking);
         statementShapes.remove(name);
         if (rules.any()) {
             statements.put(name, rules);
@@ -117,10 +127,7 @@ public final class ResultTracker {
         }
     }
 
-    /** Whether some prepared statement of the session has columns to hide. */
-    public boolean hidesColumns() {
-        return statements.values().stream().anyMatch(r -> !r.hidden().isEmpty());
-    }
+
 
     public void bind(String portal, String statement) {
         Rules rules = statements.get(statement);
@@ -141,7 +148,7 @@ public final class ResultTracker {
     public void describe(char kind, String name) {
         Rules rules = kind == 'S' ? statements.getOrDefault(name, Rules.NONE)
                 : portals.containsKey(name) ? portals.get(name).rules : Rules.NONE;
-        add(new Request(Kind.DESCRIBE, rules.hidden().isEmpty() ? Rules.NONE : rules, null, null, kind, name, false));
+        add(new Request(Kind.DESCRIBE, rules.reshapes() ? rules : Rules.NONE, null, null, kind, name, false));
     }
 
     /**
@@ -151,7 +158,7 @@ public final class ResultTracker {
      */
     public boolean needsDescribe(String portal) {
         Portal bound = portals.get(portal);
-        return bound != null && !bound.rules.hidden().isEmpty() && bound.drop == null;
+        return bound != null && bound.rules.reshapes() && (bound.drop == null || bound.rules.masking() != null && !bound.described);
     }
 
     /** The session sent a Describe of {@code portal} of its own: its answer is not the client's. */
@@ -184,8 +191,8 @@ public final class ResultTracker {
         inFlight.add(request);
     }
 
-    private static Rules rules(RowLimit limit, List<String> hidden) {
-        return limit == null && hidden.isEmpty() ? Rules.NONE : new Rules(limit, List.copyOf(hidden));
+    private static Rules rules(RowLimit limit, List<String> hidden, StatementMasking masking) {
+        return limit == null && hidden.isEmpty() && masking == null ? Rules.NONE : new Rules(limit, List.copyOf(hidden), masking);
     }
 
     /** Whether some request waiting for its answer has rules about its rows: read the answers message by message. */
@@ -205,11 +212,28 @@ public final class ResultTracker {
      * an empty list when it goes to the client as it is.
      */
     public List<String> hiddenForDescription() {
+        Request current = describedRequest();
+        return current == null ? List.of() : current.rules.hidden();
+    }
+
+    /** The masking of the result the RowDescription arriving now describes, or null when none. */
+    public StatementMasking maskingForDescription() {
+        Request current = describedRequest();
+        return current == null ? null : current.rules.masking();
+    }
+
+    /** Whether the RowDescription arriving now must be looked into before it goes on. */
+    public boolean descriptionReshapes() {
+        Request current = describedRequest();
+        return current != null && current.rules.reshapes();
+    }
+
+    private Request describedRequest() {
         Request current = inFlight.peek();
         if (current == null || failed || current.kind == Kind.EXECUTE || current.kind == Kind.SYNC) {
-            return List.of();
+            return null;
         }
-        return current.rules.hidden();
+        return current;
     }
 
     /** Whether the description (or NoData) arriving now answers a Describe the gateway sent itself. */
@@ -222,7 +246,7 @@ public final class ResultTracker {
      * The RowDescription arriving now has been read: {@code drop} are the positions of the columns
      * removed from it (and so from the rows that follow).
      */
-    public void described(BitSet drop) {
+    public void described(BitSet drop, RowRewrite plan) {
         Request current = inFlight.peek();
         if (current == null) {
             return;
@@ -230,6 +254,7 @@ public final class ResultTracker {
         switch (current.kind) {
             case QUERY -> {
                 current.drop = drop;
+                current.plan = plan;
                 current.shapeKnown = true;
             }
             case DESCRIBE -> {
@@ -239,6 +264,8 @@ public final class ResultTracker {
                     Portal portal = portals.get(current.describeName);
                     if (portal != null) {
                         portal.drop = drop;
+                        portal.plan = plan;
+                        portal.described = true;
                         if (statements.containsKey(portal.statement)) {
                             // the client now knows the statement's columns as this description says
                             statementShapes.put(portal.statement, drop);
@@ -260,6 +287,8 @@ public final class ResultTracker {
             finish(current);
             if (current.describeKind == 'P' && portals.containsKey(current.describeName)) {
                 portals.get(current.describeName).drop = new BitSet();
+                portals.get(current.describeName).plan = null;
+                portals.get(current.describeName).described = true;
             }
         }
     }
@@ -276,6 +305,15 @@ public final class ResultTracker {
 
     private static final BitSet EMPTY = new BitSet();
 
+    /** The masking plan of the current result's columns (after any are dropped), or null when nothing is masked. */
+    public RowRewrite maskPlan() {
+        Request current = inFlight.peek();
+        if (current == null) {
+            return null;
+        }
+        return current.kind == Kind.EXECUTE && current.portal != null ? current.portal.plan : current.plan;
+    }
+
     /**
      * A data row of the current result. {@link RowVerdict#FAIL} means the row must not be sent:
      * send {@link #failure()} in its place; nothing more is sent until the ReadyForQuery.
@@ -288,10 +326,10 @@ public final class ResultTracker {
         if (current == null || current.kind == Kind.SYNC || current.kind == Kind.DESCRIBE) {
             return RowVerdict.FORWARD;
         }
-        if (!current.rules.hidden().isEmpty() && !shapeKnown(current)) {
+        if (current.rules.reshapes() && !shapeKnown(current)) {
             failed = true;
-            failure = ErrorResponse.error("XX000", "the gateway cannot tell which columns of this result to hide,"
-                    + " so it sends none of it", "describe the statement or run it again");
+            failure = ErrorResponse.error("42501", "the gateway cannot tell which columns of this result to hide or"
+                    + " mask, so it sends none of it", "describe the statement or run it again");
             return RowVerdict.FAIL;
         }
         RowLimit limit = current.rules.limit();
@@ -322,7 +360,11 @@ public final class ResultTracker {
     private ErrorResponse failure;
 
     private static boolean shapeKnown(Request current) {
-        return current.kind == Kind.EXECUTE ? current.portal != null && current.portal.drop != null : current.shapeKnown;
+        if (current.kind != Kind.EXECUTE) {
+            return current.shapeKnown;
+        }
+        return current.portal != null && current.portal.drop != null
+                && (current.rules.masking() == null || current.portal.described);
     }
 
     /** The error the client gets in place of a row refused with {@link RowVerdict#FAIL}. */
@@ -377,6 +419,7 @@ public final class ResultTracker {
             current.rows = 0;
             current.dropped = 0;
             current.drop = null;
+            current.plan = null;
             current.shapeKnown = false;
         }
     }
@@ -402,6 +445,7 @@ public final class ResultTracker {
             current.rows = 0;
             current.dropped = 0;
             current.drop = null;
+            current.plan = null;
             current.shapeKnown = false;
             return;
         }

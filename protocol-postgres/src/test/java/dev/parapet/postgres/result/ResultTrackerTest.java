@@ -16,8 +16,8 @@ class ResultTrackerTest {
 
     @Test
     void rowsOfAnUnlimitedRequestAreNotCountedAgainstTheNextOne() {
-        limiter.query(null, java.util.List.of());
-        limiter.query(TWO, java.util.List.of());
+        limiter.query(null, java.util.List.of(), null);
+        limiter.query(TWO, java.util.List.of(), null);
         assertThat(limiter.inspecting()).isTrue();
         for (int i = 0; i < 5; i++) {
             assertThat(limiter.row()).isEqualTo(RowVerdict.FORWARD);
@@ -35,7 +35,7 @@ class ResultTrackerTest {
 
     @Test
     void aPortalCountsAcrossItsExecutesUntilRebound() {
-        limiter.parse("s1", TWO, java.util.List.of());
+        limiter.parse("s1", TWO, java.util.List.of(), null);
         limiter.bind("p", "s1");
         limiter.execute("p");
         limiter.sync();
@@ -56,10 +56,10 @@ class ResultTrackerTest {
 
     @Test
     void anErrorLimitFailsOnceThenDropsUntilReady() {
-        limiter.parse("", TWO_OR_FAIL, java.util.List.of());
+        limiter.parse("", TWO_OR_FAIL, java.util.List.of(), null);
         limiter.bind("", "");
         limiter.execute("");
-        limiter.parse("", null, java.util.List.of());
+        limiter.parse("", null, java.util.List.of(), null);
         limiter.bind("", "");
         limiter.execute("");
         limiter.sync();
@@ -79,7 +79,7 @@ class ResultTrackerTest {
 
     @Test
     void anErrorSkipsTheRestOfTheBatchUpToItsSync() {
-        limiter.parse("s", TWO, java.util.List.of());
+        limiter.parse("s", TWO, java.util.List.of(), null);
         limiter.bind("a", "s");
         limiter.execute("a");
         limiter.execute("a");
@@ -87,13 +87,13 @@ class ResultTrackerTest {
         limiter.error();
         assertThat(limiter.inspecting()).as("both executes of the failed batch are done").isFalse();
         limiter.ready();
-        limiter.query(null, java.util.List.of());
+        limiter.query(null, java.util.List.of(), null);
         assertThat(limiter.row()).isEqualTo(RowVerdict.FORWARD);
     }
 
     @Test
     void aShadowLimitForwardsEverythingAndReportsOnce() {
-        limiter.query(TWO_SHADOW, java.util.List.of());
+        limiter.query(TWO_SHADOW, java.util.List.of(), null);
         for (int i = 0; i < 4; i++) {
             assertThat(limiter.row()).isEqualTo(RowVerdict.FORWARD);
         }

@@ -1,0 +1,147 @@
+package dev.parapet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Masking on the wire with real clients: for an identity the mask rule covers, no clear
+ * sensitive value of the fixture reaches the client, whatever the query; for one it names under
+ * clear-for, values come through unchanged.
+ */
+class MaskingIT {
+
+    static GatewayFixture gateway;
+    static Set<String> secrets = new HashSet<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = GatewayFixture.tempDir("masking");
+        Files.writeString(dir.resolve("mask.yaml"), """
+                rules:
+                  - id: mask-personal-data
+                    kind: mask
+                    clear-for: [dba]
+                """);
+        gateway = GatewayFixture.start(GatewayFixture.defaultConfig() + "policies: " + dir + "\n");
+        try (Connection c = GatewayFixture.direct(GatewayFixture.DATABASE); Statement st = c.createStatement()) {
+            collect(st, "select email from customers");
+            collect(st, "select phone from customers where phone is not null");
+            collect(st, "select card_number from payment_cards");
+        }
+        assertThat(secrets).hasSizeGreaterThan(300);
+    }
+
+    private static void collect(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                secrets.add(rs.getString(1));
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.stop();
+        GatewayFixture.assertNoLeaks();
+    }
+
+    private static List<String> leaks(String output) {
+        List<String> found = new ArrayList<>();
+        for (String secret : secrets) {
+            if (output.contains(secret)) {
+                found.add(secret);
+            }
+        }
+        return found;
+    }
+
+    private static final List<String> QUERIES = List.of(
+            "select * from customers",
+            "select email, phone from customers",
+            "select c.email as contact from customers c",
+            "select lower(email) from customers",
+            "select email || '' from customers",
+            "select coalesce(phone, '') from customers",
+            "select email::text, phone::varchar from customers",
+            "select case when id > 0 then email end from customers",
+            "select substr(card_number, 1, 19) from payment_cards",
+            "select row_to_json(c) from customers c",
+            "select json_agg(p) from payment_cards p",
+            "select string_agg(email, ',') from customers",
+            "select (select email from customers limit 1)",
+            "with x as (select email e from customers) select e from x",
+            "select e from (select email e from customers) s",
+            "select email from customers union all select card_number from payment_cards",
+            "select c.full_name, p.card_number from customers c join payment_cards p on p.customer_id = c.id",
+            "select * from payment_cards");
+
+    @Test
+    void psqlAsAnAnalystNeverSeesAClearValue() throws Exception {
+        for (String sql : QUERIES) {
+            var result = gateway.psql("it", "alice", "alice-pw", "-A", "-c", sql);
+            assertThat(result.exitCode()).as(sql + "\n" + result.output()).isZero();
+            assertThat(leaks(result.output())).as(sql).isEmpty();
+        }
+    }
+
+    @Test
+    void jdbcAsAnAnalystNeverSeesAClearValueInTextOrBinary() throws Exception {
+        for (String mode : new String[] {"simple", "extended"}) {
+            try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of("preferQueryMode", mode, "prepareThreshold", "1"))) {
+                for (String sql : QUERIES) {
+                    for (int run = 0; run < 3; run++) {
+                        StringBuilder seen = new StringBuilder();
+                        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                            int columns = rs.getMetaData().getColumnCount();
+                            while (rs.next()) {
+                                for (int i = 1; i <= columns; i++) {
+                                    seen.append(rs.getString(i)).append('|');
+                                }
+                            }
+                        }
+                        assertThat(leaks(seen.toString())).as(mode + ": " + sql).isEmpty();
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("select id, email, date_of_birth, created_at from customers where id = ?")) {
+                    for (int id = 1; id <= 5; id++) {
+                        ps.setInt(1, id);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            assertThat(rs.next()).isTrue();
+                            assertThat(rs.getInt(1)).isEqualTo(id);
+                            assertThat(rs.getString(2)).as("a masked e-mail keeps its domain").startsWith("*").contains("@");
+                            rs.getDate(3); // still a date, or NULL
+                            assertThat(rs.getTimestamp(4)).as("not sensitive, unchanged").isNotNull();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDbaNamedUnderClearForSeesTheValues() throws Exception {
+        try (Connection c = gateway.connect("it", "bob", "bob-pw", Map.of());
+             ResultSet rs = c.createStatement().executeQuery("select email from customers order by id")) {
+            StringBuilder seen = new StringBuilder();
+            while (rs.next()) {
+                seen.append(rs.getString(1)).append('|');
+            }
+            assertThat(leaks(seen.toString())).hasSizeGreaterThan(100);
+        }
+    }
+}
