@@ -39,9 +39,11 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
      * @param shadowed exactly the shadow-mode rules that must have reported (empty set: none)
      * @param message a piece of text the refusal's message or the approval's reason must contain
      * @param rowLimit the rows an allowed statement may return at most (a max-rows rule)
+     * @param masking the mask rule whose masking applies to an allowed statement's results, or
+     *     {@code none}
      */
     record Expectation(Outcome outcome, Optional<String> rule, Optional<Set<String>> shadowed, Optional<String> message,
-            Optional<Long> rowLimit) {
+            Optional<Long> rowLimit, Optional<String> masking) {
 
         Expectation {
             shadowed = shadowed.map(Set::copyOf);
@@ -52,7 +54,8 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
                     && rule.map(id -> id.equals(ruleOf(decision))).orElse(true)
                     && shadowed.map(ids -> ids.equals(shadowedIds(decision))).orElse(true)
                     && message.map(text -> messageOf(decision).contains(text)).orElse(true)
-                    && rowLimit.map(rows -> rows.equals(rowLimitOf(decision))).orElse(true);
+                    && rowLimit.map(rows -> rows.equals(rowLimitOf(decision))).orElse(true)
+                    && masking.map(id -> id.equals(maskingOf(decision))).orElse(true);
         }
 
         /** The expectation in one line: {@code deny by where-required, shadowed [x], message containing "..."}. */
@@ -62,6 +65,7 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
             shadowed.ifPresent(ids -> parts.add("shadowed " + new TreeSet<>(ids)));
             message.ifPresent(text -> parts.add("message containing \"" + text + "\""));
             rowLimit.ifPresent(rows -> parts.add("row limit " + rows));
+            masking.ifPresent(id -> parts.add("masking " + id));
             return String.join(", ", parts);
         }
 
@@ -82,6 +86,9 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
             Long rows = rowLimitOf(decision);
             if (rows != null) {
                 text.append(", row limit ").append(rows);
+            }
+            if (decision instanceof Decision.Allow allow && (allow.masking().isPresent() || masking.isPresent())) {
+                text.append(", masking ").append(maskingOf(decision));
             }
             String said = messageOf(decision);
             if (!said.isEmpty()) {
@@ -104,6 +111,11 @@ record PolicyTestCase(String file, int line, String name, Principal principal, S
                 case Decision.Deny d -> d.message();
                 case Decision.RequireApproval r -> r.reason();
             };
+        }
+
+        private static String maskingOf(Decision decision) {
+            return decision instanceof Decision.Allow allow
+                    ? allow.masking().map(MaskingDirective::ruleId).orElse("none") : "none";
         }
 
         private static Long rowLimitOf(Decision decision) {

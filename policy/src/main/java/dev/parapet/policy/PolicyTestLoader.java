@@ -44,7 +44,7 @@ final class PolicyTestLoader {
 
     /** One test case as written. */
     record CaseSpec(String name, IdentitySpec identity, String target, String sql, String expect, String rule,
-            List<String> shadowed, String message, Long rowLimit) {
+            List<String> shadowed, String message, Long rowLimit, String masking) {
     }
 
     /** Who sends the statement. */
@@ -216,6 +216,9 @@ final class PolicyTestLoader {
         if (spec.rowLimit() != null && outcome != null && outcome != PolicyTestCase.Outcome.ALLOW) {
             errors.add(where.errorAt(at + "/row-limit", "only an allowed statement carries a row limit"));
         }
+        if (spec.masking() != null && !spec.masking().equals("none") && !ruleExists.test(spec.masking())) {
+            errors.add(where.errorAt(at + "/masking", "there is no rule '" + spec.masking() + "' in the policy"));
+        }
         if (spec.rule() != null && !ruleExists.test(spec.rule())) {
             errors.add(where.errorAt(at + "/rule", "there is no rule '" + spec.rule() + "' in the policy"));
         }
@@ -228,7 +231,7 @@ final class PolicyTestLoader {
         }
         return new PolicyTestCase.Expectation(outcome, Optional.ofNullable(spec.rule()),
                 Optional.ofNullable(spec.shadowed()).map(Set::copyOf), Optional.ofNullable(spec.message()),
-                Optional.ofNullable(spec.rowLimit()));
+                Optional.ofNullable(spec.rowLimit()), Optional.ofNullable(spec.masking()));
     }
 
     /**

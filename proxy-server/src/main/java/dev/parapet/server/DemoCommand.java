@@ -180,6 +180,16 @@ final class DemoCommand implements Callable<Integer> {
                 The policies come with test cases (prod_test.yaml, staging_test.yaml); change a rule and run them:
                   bin/parapet policy test %5$s
 
+                Masking (personal data in prod: alice sees it masked, carol clear, the agent as pseudonyms that join):
+                  PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require" \\
+                      -c 'select full_name, email, phone, date_of_birth from customers limit 3'
+                  PGPASSWORD=$(%4$s carol) psql "host=127.0.0.1 port=6432 dbname=prod user=carol sslmode=require" \\
+                      -c 'select full_name, email, phone, date_of_birth from customers limit 3'
+                  PGPASSWORD=$(%4$s etl-agent) psql "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require" \\
+                      -c 'select email, count(*) from customers c join orders o on o.customer_id = c.id group by email limit 3'
+                  PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require" \\
+                      -c 'select row_to_json(c) from customers c limit 1'          # rewritten queries stay masked
+
                 What gets refused at login:
                   PGPASSWORD=not-a-token psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"          # 28P01
                   PGPASSWORD=$(%4$s bob) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require"    # token is bob's

@@ -57,8 +57,30 @@ class DemoIT {
                     "-c", "select count(*) from customers", "-c", "select ssl from pg_stat_ssl where pid = pg_backend_pid()",
                     "-c", "show application_name", "-c", "select current_user",
                     "-c", "reset role", "-c", "select 'after reset: ' || current_user").assertSuccess();
-            assertThat(ok.output()).contains(String.valueOf(DemoData.CUSTOMERS)).contains("parapet:alice@example.com:psql")
+            assertThat(ok.output()).contains(String.valueOf(DemoData.CUSTOMERS)).contains("parapet:")
+                    .as("even the session's name is masked for an analyst").doesNotContain("alice@example.com")
                     .contains(DemoData.READER).contains("after reset: " + DemoData.READER);
+            String clearEmail;
+            try (var direct = GatewayFixture.direct("parapet_prod");
+                 var rs = direct.createStatement().executeQuery("select email from customers where id = 1")) {
+                rs.next();
+                clearEmail = rs.getString(1);
+            }
+            String emailSql = "select email from customers where id = 1";
+            var masked = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X", "-At",
+                    "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require", "-c", emailSql).assertSuccess();
+            assertThat(masked.output()).as("alice sees it masked").doesNotContain(clearEmail).contains("@");
+            var clear = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "carol")), null, "psql", "-X", "-At",
+                    "host=127.0.0.1 port=6432 dbname=prod user=carol sslmode=require", "-c", emailSql).assertSuccess();
+            assertThat(clear.output()).as("carol reads personal data").contains(clearEmail);
+            String agentToken = token(bin, state, "etl-agent");
+            var hashed = GatewayFixture.run(Map.of("PGPASSWORD", agentToken), null, "psql", "-X", "-At",
+                    "host=127.0.0.1 port=6432 dbname=prod user=etl-agent sslmode=require", "-c", emailSql,
+                    "-c", emailSql).assertSuccess();
+            String[] pseudonyms = hashed.output().trim().split("\\R");
+            assertThat(pseudonyms).hasSize(2);
+            assertThat(pseudonyms[0]).as("the agent sees a pseudonym that stays the same").isEqualTo(pseudonyms[1])
+                    .isNotEqualTo(clearEmail);
             var write = GatewayFixture.run(Map.of("PGPASSWORD", alice), null, "psql", "-X",
                     "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require",
                     "-c", "update customers set city = 'x' where id = 1");

@@ -34,7 +34,10 @@ class DemoPoliciesTest {
             switch (result.decision()) {
                 case Decision.Deny d -> deciding.add(d.ruleId());
                 case Decision.RequireApproval a -> deciding.add(a.ruleId());
-                case Decision.Allow a -> a.rowLimit().ifPresent(limit -> deciding.add(limit.ruleId()));
+                case Decision.Allow a -> {
+                    a.rowLimit().ifPresent(limit -> deciding.add(limit.ruleId()));
+                    a.masking().ifPresent(masking -> deciding.add(masking.ruleId()));
+                }
             }
             result.decision().shadowed().forEach(v -> deciding.add(v.ruleId()));
         }

@@ -85,8 +85,8 @@ class MainTest {
         assertThat(run.err()).contains(file + ":4:").contains("unknown statement kind 'explode'");
         Path demo = dir.resolve("demo");
         DemoCommand.writePolicies(demo);
-        assertThat(run("policy", "check", demo.resolve("prod.yaml").toString()).out()).contains("OK (7 rule(s))");
-        assertThat(run("policy", "check", demo.toString()).out()).as("test files are not rules").contains("OK (8 rule(s))");
+        assertThat(run("policy", "check", demo.resolve("prod.yaml").toString()).out()).contains("OK (9 rule(s))");
+        assertThat(run("policy", "check", demo.toString()).out()).as("test files are not rules").contains("OK (10 rule(s))");
     }
 
     private static final String POLICY = """
