@@ -64,6 +64,40 @@ public final class MaskPlanner {
         return new StatementMasking(directive, strategies, mostSensitiveRead(directive, analysis));
     }
 
+    /**
+     * Why a statement would let data that is masked for this identity out in clear, if it would:
+     * a write (a table, a file) or a copy, a cursor or a prepared statement whose rows the gateway
+     * could not trace to their columns later, fed by sensitive columns, whole rows or every column
+     * of a table. Empty when the statement is an ordinary read, whose results get masked.
+     */
+    public Optional<String> sideDoor(StatementMasking masking, StatementAnalysis analysis) {
+        if (!(analysis instanceof StatementAnalysis.Analyzed analyzed)) {
+            return Optional.empty();
+        }
+        boolean readsSensitive = masking.derivedFrom().isPresent();
+        boolean readsEverything = analyzed.executedStatements().stream()
+                .anyMatch(st -> st.columns().values().stream().anyMatch(cols -> cols.contains("*")));
+        if (!readsSensitive && !readsEverything) {
+            return Optional.empty();
+        }
+        for (StatementInfo statement : analyzed.executedStatements()) {
+            String what = switch (statement.kind()) {
+                case COPY -> "COPY would carry the rows out unmasked";
+                case CURSOR -> statement.inner().isEmpty() ? null : "a cursor's rows are fetched where their origin is lost";
+                case PREPARE -> "a prepared statement's rows are executed where their origin is lost";
+                case CREATE, INSERT, UPDATE, MERGE -> statement.tablesWritten().isEmpty() ? null
+                        : "the statement writes what it reads into " + statement.tablesWritten().iterator().next();
+                default -> !statement.tablesWritten().isEmpty() || !statement.serverAccess().isEmpty()
+                        ? "the statement writes what it reads" : null;
+            };
+            if (what != null && (readsSensitive || statement.kind() == dev.parapet.policy.StatementKind.COPY
+                    || !statement.tablesWritten().isEmpty())) {
+                return Optional.of(what);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The plan for one result of a statement. */
     public MaskPlan plan(StatementMasking masking, List<ResultColumn> columns) {
         List<MaskAction> actions = new ArrayList<>(columns.size());

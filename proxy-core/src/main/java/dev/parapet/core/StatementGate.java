@@ -20,6 +20,9 @@ public final class StatementGate {
 
     private final SqlAnalyzer postgres = new SqlAnalyzer(Dialect.POSTGRES);
     private final SqlAnalyzer mysql = new SqlAnalyzer(Dialect.MYSQL);
+    /** The built-in rule that keeps masked data from being copied where it would be read in clear. */
+    public static final String MASKED_DATA_RULE = "masked-data-stays-masked";
+
     private volatile PolicyEngine engine;
     private final MaskPlanner masks = MaskPlanner.withEphemeralKey();
 
@@ -58,6 +61,15 @@ public final class StatementGate {
         Optional<MaskPlanner.StatementMasking> masking = decision instanceof Decision.Allow allow
                 ? allow.masking().map(directive -> masks.forStatement(directive, analysis))
                 : Optional.empty();
+        if (masking.isPresent()) {
+            Optional<String> sideDoor = masks.sideDoor(masking.get(), analysis);
+            if (sideDoor.isPresent()) {
+                return new Judgement(new Decision.Deny(MASKED_DATA_RULE, "42501", "denied by rule \"" + MASKED_DATA_RULE
+                        + "\": " + sideDoor.get() + ", and data masked for you must not leave the gateway in clear",
+                        "select the columns you need directly; their values come back masked", decision.shadowed()),
+                        Optional.empty());
+            }
+        }
         return new Judgement(decision, masking);
     }
 

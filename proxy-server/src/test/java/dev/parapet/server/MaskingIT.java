@@ -144,4 +144,34 @@ class MaskingIT {
             assertThat(leaks(seen.toString())).hasSizeGreaterThan(100);
         }
     }
+
+    @Test
+    void maskedDataCannotLeaveThroughACopyATableACursorOrAPreparedStatement() throws Exception {
+        try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of("preferQueryMode", "simple"));
+             Statement st = c.createStatement()) {
+            for (String sql : List.of("create temp table loot as select email from customers",
+                    "select email into temp loot2 from customers",
+                    "copy (select email from customers) to stdout",
+                    "copy customers to stdout",
+                    "copy payment_cards (card_number) to stdout with (format csv)",
+                    "prepare leak as select lower(email) from customers",
+                    "create temp view v as select email from customers",
+                    "update customers set city = email where id = 1",
+                    "insert into orders (id, customer_id, product, amount, status, ordered_at) select 900000 + id, id, email, 0, 'x', now() from customers")) {
+                SQLException e = org.assertj.core.api.Assertions.catchThrowableOfType(SQLException.class, () -> st.execute(sql));
+                assertThat((Object) e).as(sql).isNotNull();
+                assertThat(e.getSQLState()).as(sql).isEqualTo("42501");
+                assertThat(e.getMessage()).as(sql).contains("masked-data-stays-masked");
+            }
+            c.setAutoCommit(false);
+            SQLException cursor = org.assertj.core.api.Assertions.catchThrowableOfType(SQLException.class,
+                    () -> st.execute("declare leak cursor for select substr(card_number, 1, 12) from payment_cards"));
+            assertThat(cursor.getMessage()).contains("masked-data-stays-masked");
+            c.rollback();
+            c.setAutoCommit(true);
+            try (ResultSet rs = st.executeQuery("select count(*) from customers")) {
+                assertThat(rs.next()).as("the session goes on").isTrue();
+            }
+        }
+    }
 }
