@@ -30,6 +30,11 @@ final class ConfigValidator {
         if (config.policies() != null && !java.nio.file.Files.exists(config.policies())) {
             error.accept("/policies", "policy path " + config.policies() + " does not exist");
         }
+        config.masking().key().ifPresent(key -> {
+            if (key.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 16) {
+                error.accept("/masking/hash-key", "the masking hash key must be at least 16 bytes long");
+            }
+        });
         if (config.targets().isEmpty()) {
             error.accept("/targets", "no targets are configured: add at least one under 'targets'");
         }

@@ -10,7 +10,7 @@ import java.util.Optional;
  * downstream checks for missing values. {@code event-loops} is the number of I/O threads (default:
  * one per CPU); each client and its upstream connection live on one of them. {@code policies} is the
  * guardrail policy file or folder; without it only the built-in rule applies (statements the
- * gateway cannot analyse are refused).
+ * gateway cannot analyse are refused). {@code masking} holds the keyed-hash key of masking.
  */
 public record ParapetConfig(
         String instance,
@@ -25,7 +25,8 @@ public record ParapetConfig(
         java.nio.file.Path policies,
         LimitsConfig limits,
         ShutdownConfig shutdown,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        MaskingConfig masking) {
 
     public ParapetConfig {
         instance = instance == null || instance.isBlank() ? defaultInstanceName() : instance;
@@ -40,6 +41,7 @@ public record ParapetConfig(
         limits = Objects.requireNonNullElseGet(limits, LimitsConfig::defaults);
         shutdown = Objects.requireNonNullElseGet(shutdown, ShutdownConfig::defaults);
         logging = Objects.requireNonNullElseGet(logging, LoggingConfig::defaults);
+        masking = Objects.requireNonNullElseGet(masking, MaskingConfig::defaults);
     }
 
     public Optional<TargetConfig> target(String name) {

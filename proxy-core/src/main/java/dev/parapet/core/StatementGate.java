@@ -24,10 +24,15 @@ public final class StatementGate {
     public static final String MASKED_DATA_RULE = "masked-data-stays-masked";
 
     private volatile PolicyEngine engine;
-    private final MaskPlanner masks = MaskPlanner.withEphemeralKey();
+    private final MaskPlanner masks;
 
     public StatementGate(PolicyEngine engine) {
+        this(engine, MaskPlanner.withEphemeralKey());
+    }
+
+    public StatementGate(PolicyEngine engine, MaskPlanner masks) {
         this.engine = engine;
+        this.masks = masks;
     }
 
     /** No rules: only the built-in one (statements that cannot be analysed are refused). */

@@ -10,7 +10,9 @@ import dev.parapet.core.GatewayContext;
 import dev.parapet.core.GatewayMetrics;
 import dev.parapet.core.IdentityResolver;
 import dev.parapet.core.SessionRegistry;
+import dev.parapet.core.MaskPlanner;
 import dev.parapet.core.StatementGate;
+import dev.parapet.masking.MaskingKey;
 import dev.parapet.core.TargetRegistry;
 import dev.parapet.core.Transport;
 import dev.parapet.core.identity.LoginResolver;
@@ -101,14 +103,16 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private static StatementGate statements(ParapetConfig config) {
+        MaskPlanner masks = config.masking().key().map(key -> new MaskPlanner(MaskingKey.of(key)))
+                .orElseGet(MaskPlanner::withEphemeralKey);
         if (config.policies() == null) {
             log.warn("no policies configured: statements run unless the gateway cannot analyse them");
-            return StatementGate.withoutRules();
+            return new StatementGate(new PolicyEngine(java.util.List.of()), masks);
         }
         try {
             var rules = new PolicyLoader().load(config.policies());
             log.info("loaded {} policy rule(s) from {}", rules.size(), config.policies());
-            return new StatementGate(new PolicyEngine(rules));
+            return new StatementGate(new PolicyEngine(rules), masks);
         } catch (ConfigException e) {
             throw new IllegalStateException("invalid policies:\n" + e.getMessage(), e);
         }
