@@ -13,7 +13,9 @@
 #   BENCH_ROUNDS     rounds of every scenario x target; the table shows medians (default 1)
 #   BENCH_SCALE      pgbench scale factor (-s)                    (default 10)
 #   BENCH_WARMUP     seconds of select-only load per target before measuring, 0 for none (default 5)
-#   BENCH_SCENARIOS  which scenarios, space-separated: select-simple select-prepared tpcb (default all)
+#   BENCH_SCENARIOS  which scenarios, space-separated: select-simple select-prepared tpcb masked-read
+#                    (default all). masked-read selects 10,000 rows of names, e-mails and phone
+#                    numbers per transaction: plain relay on parapet, masked on parapet-policy.
 #   BENCH_TARGETS    which targets, space-separated: direct parapet parapet-policy pgbouncer (default
 #                    all). parapet-policy is the same gateway through a second target in environment
 #                    prod, where the demo's production policy applies to every statement.
@@ -34,7 +36,7 @@ threads="${BENCH_THREADS:-2}"
 rounds="${BENCH_ROUNDS:-1}"
 scale="${BENCH_SCALE:-10}"
 warmup="${BENCH_WARMUP:-5}"
-scenarios="${BENCH_SCENARIOS:-select-simple select-prepared tpcb}"
+scenarios="${BENCH_SCENARIOS:-select-simple select-prepared tpcb masked-read}"
 targets="${BENCH_TARGETS:-direct parapet parapet-policy pgbouncer}"
 pg_host="${BENCH_PG_HOST:-127.0.0.1}"
 pg_port="${BENCH_PG_PORT:-5432}"
@@ -157,6 +159,15 @@ prepare_database() {
   log "initialising $db with pgbench -i -s $scale (directly)"
   pgbench -i -q -s "$scale" -h "$pg_host" -p "$pg_port" -U "$pg_user" "$db" >"$work/pgbench-init.log" 2>&1 \
     || { tail -20 "$work/pgbench-init.log" >&2; die "pgbench -i failed"; }
+  # For the masked-read scenario: 10,000 customers with columns masking recognises.
+  psql_admin "$db" -q >/dev/null <<'SQL'
+drop table if exists bench_customers;
+create table bench_customers as
+  select g as id, 'Customer ' || g as full_name, 'customer' || g || '@example.com' as email,
+         '+1 650 555 ' || lpad((g % 10000)::text, 4, '0') as phone, 'order notes ' || g as notes
+  from generate_series(1, 10000) g;
+SQL
+  printf 'select id, full_name, email, phone, notes from bench_customers;\n' >"$work/masked-read.sql"
 }
 
 # ---- the two proxies ---------------------------------------------------------------------------
@@ -267,7 +278,8 @@ scenario_title() {
     select-simple) echo "select-only, simple protocol (-S -M simple)" ;;
     select-prepared) echo "select-only, prepared (-S -M prepared)" ;;
     tpcb) echo "TPC-B-like (default script)" ;;
-    *) die "unknown scenario '$1' (expected select-simple, select-prepared or tpcb)" ;;
+    masked-read) echo "10,000-row read of personal data (masked on parapet-policy)" ;;
+    *) die "unknown scenario '$1' (expected select-simple, select-prepared, tpcb or masked-read)" ;;
   esac
 }
 
@@ -276,6 +288,7 @@ scenario_args() {
     select-simple) echo "-S -M simple" ;;
     select-prepared) echo "-S -M prepared" ;;
     tpcb) echo "-M simple" ;;
+    masked-read) echo "-M simple -f $work/masked-read.sql" ;;
   esac
 }
 
