@@ -33,6 +33,41 @@ public sealed interface Rule {
             StatementKind.REFRESH, StatementKind.LOCK, StatementKind.ALTER_SYSTEM, StatementKind.SET_ROLE,
             StatementKind.NOTIFY, StatementKind.OTHER);
 
+    /**
+     * Built-in functions that change something although a plain SELECT calls them: sequences,
+     * settings (set_config can set the role), advisory locks, large objects, other sessions,
+     * notifications, the server's configuration, logs, WAL, backups, replication slots and
+     * statistics, index upkeep, adminpack's file writes, and dblink (which runs any statement,
+     * writes included, over a connection of its own). txid_current is not among them: it assigns
+     * a transaction id, which changes nothing a reader could see.
+     */
+    Set<String> STATE_CHANGING_FUNCTIONS = Set.of(
+            "nextval", "setval", "set_config",
+            "pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock", "pg_advisory_xact_lock_shared",
+            "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock",
+            "pg_try_advisory_xact_lock_shared", "pg_advisory_unlock", "pg_advisory_unlock_shared", "pg_advisory_unlock_all",
+            "lo_creat", "lo_create", "lo_import", "lo_export", "lo_unlink", "lo_put", "lo_from_bytea", "lo_truncate",
+            "lo_truncate64", "lowrite",
+            "pg_terminate_backend", "pg_cancel_backend", "pg_notify",
+            "pg_reload_conf", "pg_rotate_logfile", "pg_switch_wal", "pg_create_restore_point", "pg_promote",
+            "pg_backup_start", "pg_backup_stop", "pg_start_backup", "pg_stop_backup", "pg_wal_replay_pause",
+            "pg_wal_replay_resume", "pg_stat_reset", "pg_stat_reset_shared", "pg_stat_reset_single_table_counters",
+            "pg_stat_reset_single_function_counters", "pg_stat_reset_slru", "pg_stat_reset_replication_slot",
+            "pg_stat_reset_subscription_stats", "pg_create_physical_replication_slot",
+            "pg_create_logical_replication_slot", "pg_drop_replication_slot", "pg_copy_physical_replication_slot",
+            "pg_copy_logical_replication_slot", "pg_replication_slot_advance", "pg_logical_slot_get_changes",
+            "pg_logical_slot_get_binary_changes", "pg_logical_emit_message", "pg_replication_origin_create",
+            "pg_replication_origin_drop", "pg_replication_origin_advance", "pg_replication_origin_session_setup",
+            "pg_import_system_collations", "brin_summarize_new_values", "brin_summarize_range",
+            "brin_desummarize_range", "gin_clean_pending_list",
+            "pg_file_write", "pg_file_rename", "pg_file_unlink", "pg_file_sync",
+            "dblink", "dblink_exec", "dblink_send_query");
+
+    /** A function's name without its schema. */
+    private static String bare(String function) {
+        return function.substring(function.lastIndexOf('.') + 1);
+    }
+
     private static Optional<Decision.Verdict> deny(Rule rule, String reason) {
         return Optional.of(new Decision.Verdict(rule.id(), Decision.Outcome.DENY, reason));
     }
@@ -74,6 +109,11 @@ public sealed interface Rule {
                 if (WRITES.contains(statement.kind()) || !statement.tablesWritten().isEmpty()
                         || !statement.serverAccess().isEmpty()) {
                     return deny(this, "this identity is read-only, and " + words(statement.kind()) + " can change data");
+                }
+                for (String function : statement.functions()) {
+                    if (STATE_CHANGING_FUNCTIONS.contains(bare(function))) {
+                        return deny(this, "this identity is read-only, and " + function + "() changes state");
+                    }
                 }
             }
             return Optional.empty();

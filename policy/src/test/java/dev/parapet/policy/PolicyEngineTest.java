@@ -86,6 +86,25 @@ class PolicyEngineTest {
     }
 
     @Test
+    void readOnlyRefusesFunctionsAndLocksThatChangeStateFromASelect() {
+        for (String write : List.of(
+                "select nextval('orders_id_seq')",
+                "select pg_catalog.setval('orders_id_seq', 1)",
+                "select * from orders where id = nextval('s')",
+                "select set_config('role', 'postgres', false)",
+                "select pg_advisory_lock(42)",
+                "select lo_from_bytea(0, 'x')",
+                "select pg_terminate_backend(4242)",
+                "select pg_notify('c', 'x')",
+                "select * from dblink('dbname=x', 'delete from orders') as t(x text)",
+                "select * from orders for update",
+                "select * from (select id from orders for share) o")) {
+            assertDenied(ALICE, write, "analysts-read-only");
+        }
+        assertAllowed(ALICE, "prod", "select currval('orders_id_seq'), txid_current(), pg_sleep(0)");
+    }
+
+    @Test
     void theAgentCannotReadCardNumbersByAnyRoute() {
         assertAllowed(AGENT, "prod", "select id, email from customers");
         for (String read : List.of(

@@ -275,6 +275,19 @@ class SqlAnalyzerTest {
         assertThat(only("set transaction isolation level serializable").kind()).isEqualTo(StatementKind.TRANSACTION);
     }
 
+    @Test
+    void takesSelectForUpdateAsARowLockThatRuns() {
+        for (String sql : List.of("select * from t where id = 1 for update", "select * from t for share of t nowait",
+                "select * from (select * from t for no key update) x", "with x as (select * from t for key share) select * from x")) {
+            StatementAnalysis.Analyzed analysis = analyzed(analyzer, sql);
+            assertThat(analysis.executedStatements()).as(sql).extracting(StatementInfo::kind)
+                    .containsExactly(StatementKind.SELECT, StatementKind.LOCK);
+            assertThat(analysis.executedStatements().get(1).tablesRead()).as(sql).containsExactly(table("t"));
+            assertThat(analysis.statements().get(0).tablesWritten()).as(sql).isEmpty();
+        }
+        assertThat(analyzed(analyzer, "select * from t").executedStatements()).hasSize(1);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "begin | TRANSACTION", "commit | TRANSACTION", "end | TRANSACTION", "rollback to savepoint a | TRANSACTION",
