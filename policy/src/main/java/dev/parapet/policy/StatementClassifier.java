@@ -3,6 +3,7 @@ package dev.parapet.policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Decides what a statement is from its leading keywords and reads the utility statements JSqlParser
@@ -916,7 +917,61 @@ final class StatementClassifier {
             default -> {
             }
         }
+        referencedFunctions(s, p, info);
         return info.build();
+    }
+
+    /** Words that can stand before "(" in a definition without being a function's name. */
+    private static final Set<String> NOT_CALLS = Set.of(
+            "check", "unique", "key", "references", "exclude", "include", "in", "exists", "values", "as", "on",
+            "using", "with", "table", "index", "by", "range", "list", "hash", "of", "for", "from", "to", "where",
+            "when", "filter", "over", "within", "and", "or", "not", "is", "array", "row", "returns", "setof", "like",
+            "inherits", "identity", "options", "set", "reset", "cast", "any", "all", "some", "default", "then",
+            "else", "case", "distinct", "select", "partition", "varchar", "char", "character", "varying", "nchar",
+            "numeric", "decimal", "dec", "bit", "varbit", "float", "time", "timestamp", "timetz", "timestamptz",
+            "interval", "enum", "btree", "gist", "spgist", "gin", "brin", "int", "integer", "bigint", "smallint",
+            "tinyint", "mediumint", "double", "real", "binary", "varbinary", "datetime", "year");
+
+    /** Words after which a name followed by "(" is the object being defined, not a call. */
+    private static final Set<String> DEFINED_AFTER = Set.of(
+            "table", "on", "references", "only", "exists", "view", "type", "domain", "index", "aggregate",
+            "statistics", "collation", "configuration", "dictionary", "parser", "template", "function", "procedure",
+            "routine", "sequence", "inherits", "of", "key");
+
+    /** Options whose value names a support function (CREATE OPERATOR, AGGREGATE, TYPE, ...). */
+    private static final Set<String> FUNCTION_OPTIONS = Set.of(
+            "function", "procedure", "restrict", "join", "input", "output", "receive", "send", "canonical",
+            "subtype_diff", "handler", "validator", "inline");
+
+    /**
+     * Records the functions a definition names: they run later, for statements that do not name
+     * them (column defaults and CHECK expressions, index expressions, ALTER ... USING, policies,
+     * casts, trigger, operator and aggregate support functions). Read from the tokens: a name
+     * followed by "(" that is neither a keyword nor the object being defined, a name after WITH /
+     * EXECUTE FUNCTION, and the value of an option such as {@code FUNCTION =} or {@code SFUNC =}.
+     * Taking some other name for a function only makes a rule about functions stricter.
+     */
+    private void referencedFunctions(Shape s, int from, InfoBuilder info) {
+        for (int p = from; p < s.size(); p++) {
+            if (!s.is(p, TokenKind.WORD) && !s.is(p, TokenKind.QUOTED_IDENT)) {
+                continue;
+            }
+            if (s.is(p - 1, TokenKind.DOT)) {
+                continue; // read with the name it qualifies
+            }
+            Name name = name(s, p);
+            String word = s.word(p);
+            boolean optionValue = s.isOperator(p - 1, "=") && s.word(p - 2) != null
+                    && (FUNCTION_OPTIONS.contains(s.word(p - 2)) || s.word(p - 2).endsWith("func"));
+            boolean namedRoutine = s.isAnyWord(p - 1, "function", "procedure") && s.isAnyWord(p - 2, "with", "execute");
+            boolean call = s.is(name.next(), TokenKind.LPAREN)
+                    && !(name.parts().size() == 1 && word != null && NOT_CALLS.contains(word))
+                    && !(s.word(p - 1) != null && DEFINED_AFTER.contains(s.word(p - 1)));
+            if (optionValue || namedRoutine || call) {
+                info.function(functionName(s, p, name.next()));
+            }
+            p = name.next() - 1;
+        }
     }
 
     /** OR REPLACE, TEMP, UNLOGGED, UNIQUE, MySQL ALGORITHM= / DEFINER= / SQL SECURITY ... */
@@ -1133,6 +1188,7 @@ final class StatementClassifier {
             default -> {
             }
         }
+        referencedFunctions(s, p, info);
         return info.build();
     }
 

@@ -105,6 +105,17 @@ class PolicyEngineTest {
     }
 
     @Test
+    void deniedFunctionsLeftInDefinitionsAreRefused() {
+        for (String sql : List.of(
+                "create table t (a text default pg_read_file('/etc/passwd'))",
+                "create table t (a text, check (pg_read_file('x') is not null))",
+                "alter table customers add column leak text default pg_catalog.pg_read_file('x')",
+                "create operator ### (function = pg_read_file, rightarg = text)")) {
+            assertDenied(BOB, sql, "no-server-files");
+        }
+    }
+
+    @Test
     void theAgentCannotReadCardNumbersByAnyRoute() {
         assertAllowed(AGENT, "prod", "select id, email from customers");
         for (String read : List.of(

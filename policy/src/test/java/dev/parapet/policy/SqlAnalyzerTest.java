@@ -288,6 +288,31 @@ class SqlAnalyzerTest {
         assertThat(analyzed(analyzer, "select * from t").executedStatements()).hasSize(1);
     }
 
+    @Test
+    void findsTheFunctionsADefinitionLeavesToRunLater() {
+        assertThat(only("create table t (a text default pg_read_file('x'), b varchar(3), c numeric(10, 2), "
+                + "check (length(a) > 0), primary key (a), d int references u (id))").functions())
+                .containsExactlyInAnyOrder("pg_read_file", "length");
+        assertThat(only("alter table t add column v text default pg_catalog.pg_read_file('x')").functions())
+                .containsExactly("pg_catalog.pg_read_file");
+        assertThat(only("alter table t alter column a set default f()").functions()).containsExactly("f");
+        assertThat(only("alter table t alter column a type text using pg_read_file(a)").functions()).containsExactly("pg_read_file");
+        assertThat(only("create index i on t using btree ((lower(a)))").functions()).containsExactly("lower");
+        assertThat(only("create policy p on t using (f(owner))").functions()).containsExactly("f");
+        assertThat(only("create domain d as varchar(10) check (f(value))").functions()).containsExactly("f");
+        assertThat(only("create operator ### (function = pg_read_file, rightarg = text)").functions()).containsExactly("pg_read_file");
+        assertThat(only("create aggregate a(boolean) (sfunc = s.step, stype = text, finalfunc = done)").functions())
+                .containsExactlyInAnyOrder("s.step", "done");
+        assertThat(only("create cast (int as text) with function f(int)").functions()).containsExactly("f");
+        assertThat(only("create function g(a text default f('x')) returns text language sql as 'select 1'").functions())
+                .containsExactly("f");
+        assertThat(only("create table t (id int primary key, at timestamp(3), n numeric(10, 2)) partition by range (id)")
+                .functions()).isEmpty();
+        assertThat(only("create table p1 partition of t for values from (1) to (10)").functions()).isEmpty();
+        assertThat(only("create unique index on only t (a, b) with (fillfactor = 70)").functions()).isEmpty();
+        assertThat(only("alter function f(int) owner to bob").functions()).isEmpty();
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "begin | TRANSACTION", "commit | TRANSACTION", "end | TRANSACTION", "rollback to savepoint a | TRANSACTION",
