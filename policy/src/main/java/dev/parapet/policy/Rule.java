@@ -63,6 +63,17 @@ public sealed interface Rule {
             "pg_file_write", "pg_file_rename", "pg_file_unlink", "pg_file_sync",
             "dblink", "dblink_exec", "dblink_send_query");
 
+    /**
+     * Built-in functions that read tables named only inside a string (a query or a table name as
+     * text), where the analysis cannot see which: the XML exports, ts_stat and ts_rewrite's query
+     * form, and dblink.
+     */
+    Set<String> TEXT_QUERY_FUNCTIONS = Set.of(
+            "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema", "table_to_xml",
+            "table_to_xml_and_xmlschema", "table_to_xmlschema", "schema_to_xml", "schema_to_xml_and_xmlschema",
+            "database_to_xml", "database_to_xml_and_xmlschema", "ts_stat", "ts_rewrite",
+            "dblink", "dblink_exec", "dblink_send_query", "dblink_open");
+
     /** A function's name without its schema. */
     private static String bare(String function) {
         return function.substring(function.lastIndexOf('.') + 1);
@@ -124,6 +135,10 @@ public sealed interface Rule {
      * Protects tables: no reads, no writes and/or no DDL on those named. A pattern is
      * {@code table}, {@code schema.table} or {@code schema.*}; an unqualified table in a statement
      * matches a qualified pattern with the same table name (the search path could point it anywhere).
+     * Since the rule knows tables by name, it also refuses what would take them out of its sight:
+     * with {@code read} denied, renaming or moving such a table (or its schema) and rules or
+     * triggers on it, and functions that read tables named in text; with a {@code schema.*}
+     * pattern, changing the search path, which would let unqualified names reach that schema.
      */
     record ProtectTables(String id, String description, RuleScope scope, List<String> tables, Set<Access> denied)
             implements Rule {
@@ -139,7 +154,9 @@ public sealed interface Rule {
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
             for (StatementInfo statement : analysis.executedStatements()) {
                 boolean ddl = statement.kind().isDdl();
-                if (denied.contains(Access.WRITE) || (ddl && denied.contains(Access.DDL))) {
+                boolean redefines = denied.contains(Access.READ) && (statement.kind() == StatementKind.ALTER
+                        || (statement.kind() == StatementKind.CREATE && RELATION_HOOKS.contains(statement.objectType())));
+                if (denied.contains(Access.WRITE) || (ddl && denied.contains(Access.DDL)) || redefines) {
                     for (TableName table : statement.tablesWritten()) {
                         if (matches(table)) {
                             return deny(this, "table " + table + " is protected against "
@@ -153,9 +170,27 @@ public sealed interface Rule {
                             return deny(this, "table " + table + " may not be read here");
                         }
                     }
+                    for (String function : statement.functions()) {
+                        if (TEXT_QUERY_FUNCTIONS.contains(bare(function))) {
+                            return deny(this, "function " + function
+                                    + " reads tables named in text, which the gateway cannot check against protected tables");
+                        }
+                    }
+                }
+                if (tables.stream().anyMatch(pattern -> pattern.endsWith(".*")) && changesSearchPath(statement)) {
+                    return deny(this, "the search path may not change while whole schemas are protected, since "
+                            + "unqualified names could then reach them; qualify the names instead");
                 }
             }
             return Optional.empty();
+        }
+
+        /** What CREATE can attach to an existing table that acts on its rows later. */
+        private static final Set<String> RELATION_HOOKS = Set.of("rule", "trigger");
+
+        private static boolean changesSearchPath(StatementInfo statement) {
+            return (statement.kind() == StatementKind.SET && statement.objectType().equals("search_path"))
+                    || statement.functions().stream().anyMatch(f -> bare(f).equals("set_config"));
         }
 
         private boolean matches(TableName table) {

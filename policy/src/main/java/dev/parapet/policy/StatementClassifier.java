@@ -595,8 +595,11 @@ final class StatementClassifier {
         if (s.isAnyWord(p, "session", "local") && !s.isAnyWord(p + 1, "authorization", "characteristics")) {
             p++;
         }
-        // SET ROLE, SET SESSION AUTHORIZATION, and the settings behind them: SET role = x, SET session_authorization = x
-        if (s.isAnyWord(p, "role", "session_authorization") || (s.isWord(p, "session") && s.isWord(p + 1, "authorization"))) {
+        // SET ROLE, SET SESSION AUTHORIZATION, and the settings behind them: SET role = x, SET "ROLE" = x,
+        // SET session_authorization = x (setting names ignore case, quoted or not)
+        String setting = settingName(s, p);
+        if (setting.equals("role") || setting.equals("session_authorization")
+                || (s.isWord(p, "session") && s.isWord(p + 1, "authorization"))) {
             return simple(StatementKind.SET_ROLE);
         }
         if (s.isAnyWord(p, "transaction", "constraints") || (s.isWord(p, "session") && s.isWord(p + 1, "characteristics"))) {
@@ -605,7 +608,16 @@ final class StatementClassifier {
         if (p >= s.size()) {
             throw new UnreadableStatementException("SET must name a setting");
         }
-        return simple(StatementKind.SET);
+        // the setting's name, for rules that care which one changes (SET SCHEMA 'x' sets the search path)
+        return withObject(StatementKind.SET, s.isWord(p, "schema") ? "search_path" : setting);
+    }
+
+    /** The lower-cased name of the PostgreSQL setting at {@code p}, quoted or not; empty when there is none. */
+    private static String settingName(Shape s, int p) {
+        if (s.is(p, TokenKind.QUOTED_IDENT)) {
+            return Tokens.asciiLowerCase(s.value(p));
+        }
+        return s.word(p) == null ? "" : s.word(p);
     }
 
     private StatementInfo mysqlSet(Shape s) {
@@ -694,7 +706,9 @@ final class StatementClassifier {
         if (dialect == Dialect.MYSQL) {
             return simple(StatementKind.ALTER_SYSTEM); // RESET MASTER / REPLICA / QUERY CACHE / PERSIST
         }
-        if (s.isAnyWord(1, "role", "session_authorization", "all") || (s.isWord(1, "session") && s.isWord(2, "authorization"))) {
+        String setting = settingName(s, 1);
+        if (setting.equals("role") || setting.equals("session_authorization") || s.isWord(1, "all")
+                || (s.isWord(1, "session") && s.isWord(2, "authorization"))) {
             return simple(StatementKind.SET_ROLE); // RESET ALL resets the role too
         }
         return simple(StatementKind.SET);
@@ -1159,6 +1173,13 @@ final class StatementClassifier {
                     throw new UnreadableStatementException("ALTER DEFAULT PRIVILEGES must GRANT or REVOKE");
                 }
                 info.kind = grant >= 0 && (revoke < 0 || grant < revoke) ? StatementKind.GRANT : StatementKind.REVOKE;
+            }
+            case "schema" -> {
+                // renaming a schema renames every table in it, as far as names in statements go
+                Name name = name(s, p);
+                if (name != null && dialect == Dialect.POSTGRES) {
+                    info.written(TableName.of(name.table().name(), "*"));
+                }
             }
             case "table", "view", "materialized view", "foreign table", "sequence", "index" -> {
                 p = skipIfExists(s, p);

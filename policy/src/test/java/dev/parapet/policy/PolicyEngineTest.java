@@ -105,6 +105,39 @@ class PolicyEngineTest {
     }
 
     @Test
+    void protectTablesRefusesWhatWouldTakeATableOutOfItsSight() {
+        PolicyEngine cards = new PolicyEngine(List.of(new Rule.ProtectTables("cards", null, RuleScope.EVERYWHERE,
+                List.of("public.payment_cards", "vault.*"), Set.of(Access.READ))));
+        for (String sql : List.of(
+                "alter table payment_cards rename to pc",
+                "alter table public.payment_cards set schema archive",
+                "alter schema public rename to old_public",
+                "alter schema vault rename to open",
+                "create rule copy_out as on insert to payment_cards do also insert into log values (new.card_number)",
+                "create trigger copy_out after insert on payment_cards for each row execute function copy_row()",
+                "select query_to_xml('select * from payment_cards', true, false, '')",
+                "select pg_catalog.table_to_xml('payment_cards', true, false, '')",
+                "select * from ts_stat('select to_tsvector(card_number) from payment_cards')",
+                "set search_path = vault, public",
+                "set schema 'vault'",
+                "select set_config('search_path', 'vault', false)")) {
+            assertThat(cards.decide(new PolicyRequest(AGENT, "prod", "prod", analyzer.analyze(sql)))).as(sql)
+                    .isInstanceOf(Decision.Deny.class);
+        }
+        for (String sql : List.of("select * from customers", "alter table customers add column vip boolean",
+                "create index on payment_cards (customer_id)", "set statement_timeout = 0",
+                "select current_setting('search_path')")) {
+            assertThat(cards.decide(new PolicyRequest(AGENT, "prod", "prod", analyzer.analyze(sql)))).as(sql)
+                    .isInstanceOf(Decision.Allow.class);
+        }
+        PolicyEngine oneTable = new PolicyEngine(List.of(new Rule.ProtectTables("cards", null, RuleScope.EVERYWHERE,
+                List.of("public.payment_cards"), Set.of(Access.READ))));
+        assertThat(oneTable.decide(new PolicyRequest(AGENT, "prod", "prod", analyzer.analyze("set search_path = vault"))))
+                .as("an unqualified name matches a named table anyway, so the search path does not matter")
+                .isInstanceOf(Decision.Allow.class);
+    }
+
+    @Test
     void deniedFunctionsLeftInDefinitionsAreRefused() {
         for (String sql : List.of(
                 "create table t (a text default pg_read_file('/etc/passwd'))",

@@ -276,6 +276,23 @@ class SqlAnalyzerTest {
     }
 
     @Test
+    void readsQuotedSettingNamesAsThePlainOnes() {
+        // setting names ignore case even when quoted: SET "ROLE" is SET ROLE
+        assertThat(only("SET \"ROLE\" = admin").kind()).isEqualTo(StatementKind.SET_ROLE);
+        assertThat(only("set local \"session_authorization\" to 'bob'").kind()).isEqualTo(StatementKind.SET_ROLE);
+        assertThat(only("RESET \"Role\"").kind()).isEqualTo(StatementKind.SET_ROLE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SET search_path = evil, public", "set local search_path to 'x'", "set session search_path = x",
+        "SET \"SEARCH_PATH\" TO x", "set schema 'evil'", "set search_path to default"})
+    void namesTheSettingASetChanges(String sql) {
+        StatementInfo info = only(sql);
+        assertThat(info.kind()).isEqualTo(StatementKind.SET);
+        assertThat(info.objectType()).isEqualTo("search_path");
+    }
+
+    @Test
     void takesSelectForUpdateAsARowLockThatRuns() {
         for (String sql : List.of("select * from t where id = 1 for update", "select * from t for share of t nowait",
                 "select * from (select * from t for no key update) x", "with x as (select * from t for key share) select * from x")) {
@@ -311,6 +328,12 @@ class SqlAnalyzerTest {
         assertThat(only("create table p1 partition of t for values from (1) to (10)").functions()).isEmpty();
         assertThat(only("create unique index on only t (a, b) with (fillfactor = 70)").functions()).isEmpty();
         assertThat(only("alter function f(int) owner to bob").functions()).isEmpty();
+    }
+
+    @Test
+    void takesARenamedSchemaForAllItsTables() {
+        assertThat(only("alter schema s rename to t").tablesWritten()).containsExactly(TableName.of("s", "*"));
+        assertThat(only("alter schema s owner to bob").tablesWritten()).containsExactly(TableName.of("s", "*"));
     }
 
     @ParameterizedTest
