@@ -2,12 +2,14 @@ package dev.parapet.postgres.codec;
 
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
+import dev.parapet.postgres.message.CloseComplete;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.ParseComplete;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
 import dev.parapet.postgres.message.RowDescription;
@@ -24,7 +26,8 @@ import java.util.Map;
  * gateway itself runs before handing the session over), since the gateway answers them itself;
  * after {@link #startRelay}, results are relayed and only ReadyForQuery, CommandComplete and
  * ErrorResponse are observed on the way, and notifications are handed over (to carry the
- * gateway's process id for the session). While {@link #inspectRows} is on (when something must
+ * gateway's process id for the session), as are ParseComplete and CloseComplete (to hold back the
+ * answers to what the gateway sent itself). While {@link #inspectRows} is on (when something must
  * look at results, as masking does), RowDescription is observed too and each DataRow is handed
  * over on its own.
  */
@@ -49,7 +52,7 @@ public final class BackendDecoder extends FramedRelayDecoder {
             case 'Z', 'C', 'E' -> Handling.OBSERVE;
             case 'T' -> inspectRows ? Handling.OBSERVE : Handling.RELAY;
             case 'D' -> inspectRows ? Handling.INTERCEPT : Handling.RELAY;
-            case 'A' -> Handling.INTERCEPT;
+            case 'A', '1', '3' -> Handling.INTERCEPT;
             default -> Handling.RELAY;
         };
     }
@@ -63,6 +66,12 @@ public final class BackendDecoder extends FramedRelayDecoder {
     protected Object intercept(byte tag, ByteBuf frame) {
         if (!startupPhase && tag == 'D') {
             return new DataRow(frame);
+        }
+        if (!startupPhase && tag == '1') {
+            return new ParseComplete(frame);
+        }
+        if (!startupPhase && tag == '3') {
+            return new CloseComplete(frame);
         }
         if (!startupPhase && tag == 'A') {
             if (frame.readableBytes() < 9) {

@@ -3,12 +3,14 @@ package dev.parapet.postgres.codec;
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
+import dev.parapet.postgres.message.CloseComplete;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.ParseComplete;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
 import dev.parapet.postgres.message.RowDescription;
@@ -29,7 +31,8 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
     @Override
     public boolean acceptOutboundMessage(Object msg) throws Exception {
         return msg instanceof BackendMessage
-                && !(msg instanceof Relayed || msg instanceof DataRow || msg instanceof NotificationResponse);
+                && !(msg instanceof Relayed || msg instanceof DataRow || msg instanceof NotificationResponse
+                        || msg instanceof ParseComplete || msg instanceof CloseComplete);
     }
 
     @Override
@@ -84,6 +87,8 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
             case DataRow m -> throw new IllegalArgumentException("data rows are written as their frames");
             case NotificationResponse m -> throw new IllegalArgumentException("notifications are written as their frames");
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
+            case ParseComplete m -> throw new IllegalArgumentException("ParseComplete is written as its frame");
+            case CloseComplete m -> throw new IllegalArgumentException("CloseComplete is written as its frame");
         }
     }
 

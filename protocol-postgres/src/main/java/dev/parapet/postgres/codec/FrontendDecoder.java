@@ -1,6 +1,9 @@
 package dev.parapet.postgres.codec;
 
+import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -17,8 +20,9 @@ import java.util.Map;
 
 /**
  * Decodes what a client sends: first the untagged startup packets (SSLRequest, GSSENCRequest,
- * CancelRequest, StartupMessage), then tagged messages. Statements (Query, Parse), passwords and
- * Terminate are intercepted; Sync is observed; the rest is relayed untouched.
+ * CancelRequest, StartupMessage), then tagged messages. Statements (Query, Parse, fast-path
+ * FunctionCall), Close (and Bind, once asked to), passwords and Terminate are intercepted; Sync is
+ * observed; the rest is relayed untouched.
  */
 public final class FrontendDecoder extends FramedRelayDecoder {
 
@@ -26,6 +30,7 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     static final int MAX_STARTUP_LENGTH = 10_000;
 
     private boolean startupPhase = true;
+    private boolean watchBinds;
 
     public FrontendDecoder(int maxMessageLength) {
         super(maxMessageLength, maxMessageLength);
@@ -34,6 +39,15 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     /** True when bytes beyond the last decoded message are waiting (e.g. data sent before TLS began). */
     public boolean hasBufferedBytes() {
         return actualReadableBytes() > 0;
+    }
+
+    /**
+     * Hand over Bind messages too (off by default, so that runs of Bind, Execute and Sync travel
+     * as one slice): for a session with named statements, which a Bind may execute long after
+     * they were checked.
+     */
+    public void watchBinds() {
+        watchBinds = true;
     }
 
     @Override
@@ -110,7 +124,8 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     @Override
     protected Handling handling(byte tag) {
         return switch (tag) {
-            case 'Q', 'P', 'p', 'X' -> Handling.INTERCEPT;
+            case 'Q', 'P', 'C', 'F', 'p', 'X' -> Handling.INTERCEPT;
+            case 'B' -> watchBinds ? Handling.INTERCEPT : Handling.RELAY;
             case 'S' -> Handling.OBSERVE;
             default -> Handling.RELAY;
         };
@@ -132,6 +147,17 @@ public final class FrontendDecoder extends FramedRelayDecoder {
                     String sql = Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end);
                     yield new Parse(name, sql, frame);
                 }
+                case 'B' -> {
+                    String portal = Frames.cstring(frame, 5, end);
+                    yield new Bind(portal, Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end), frame);
+                }
+                case 'C' -> {
+                    if (end < 7) {
+                        throw new ProtocolException("Close message is truncated");
+                    }
+                    yield new Close((char) frame.getByte(5), Frames.cstring(frame, 6, end), frame);
+                }
+                case 'F' -> new FunctionCall(frame);
                 case 'p' -> {
                     PasswordMessage password = new PasswordMessage(ByteBufUtil.getBytes(frame, 5, end - 5));
                     frame.release();

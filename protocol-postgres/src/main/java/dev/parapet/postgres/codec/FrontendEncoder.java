@@ -1,7 +1,10 @@
 package dev.parapet.postgres.codec;
 
+import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.Close;
 import dev.parapet.postgres.message.FrontendMessage;
+import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -30,7 +33,9 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
 
     @Override
     public boolean acceptOutboundMessage(Object msg) throws Exception {
-        return msg instanceof FrontendMessage && !(msg instanceof Relayed || msg instanceof Query || msg instanceof Parse);
+        return msg instanceof FrontendMessage
+                && !(msg instanceof Relayed || msg instanceof Query || msg instanceof Parse || msg instanceof Bind
+                        || msg instanceof Close || msg instanceof FunctionCall);
     }
 
     @Override
@@ -88,6 +93,79 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
         return out;
     }
 
+    /** The parameter types {@code parse} declares (0: left to the server). */
+    public static int[] parameterTypes(Parse parse) {
+        ByteBuf frame = parse.frame();
+        int end = frame.writerIndex();
+        int at = Frames.skipCstring(frame, Frames.skipCstring(frame, 5, end), end);
+        if (end - at < 2) {
+            return new int[0];
+        }
+        int[] types = new int[Math.min(frame.getUnsignedShort(at), (end - at - 2) / 4)];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = frame.getInt(at + 2 + 4 * i);
+        }
+        return types;
+    }
+
+    /**
+     * A Parse of {@code sql} as statement {@code name} declaring {@code types}; with
+     * {@code typeUnspecified}, untyped parameters are declared bytea as in
+     * {@link #parse(ByteBufAllocator, Parse, String, boolean)}.
+     */
+    public static ByteBuf parse(ByteBufAllocator alloc, String name, String sql, int[] types, boolean typeUnspecified) {
+        ByteBuf out = alloc.buffer(sql.length() + name.length() + 4 * types.length + 10);
+        out.writeByte('P');
+        int at = out.writerIndex();
+        out.writeInt(0);
+        Frames.writeCstring(out, name);
+        Frames.writeCstring(out, sql);
+        out.writeShort(types.length);
+        for (int type : types) {
+            out.writeInt(typeUnspecified && type == 0 ? BYTEA_OID : type);
+        }
+        out.setInt(at, out.writerIndex() - at);
+        return out;
+    }
+
+    /** A Close of prepared statement {@code name}. */
+    public static ByteBuf closeStatement(ByteBufAllocator alloc, String name) {
+        ByteBuf out = alloc.buffer(name.length() + 7);
+        out.writeByte('C');
+        int at = out.writerIndex();
+        out.writeInt(0);
+        out.writeByte('S');
+        Frames.writeCstring(out, name);
+        out.setInt(at, out.writerIndex() - at);
+        return out;
+    }
+
+    /**
+     * The frame of {@code bind} asking for no result formats, for a statement the gateway put in
+     * place of the client's that returns no columns (the server refuses formats for columns a
+     * statement does not have). Does not release the original frame.
+     */
+    public static ByteBuf bindWithoutResultFormats(ByteBufAllocator alloc, Bind bind) {
+        ByteBuf original = bind.frame();
+        int end = original.writerIndex();
+        int p = Frames.skipCstring(original, Frames.skipCstring(original, 5, end), end);
+        p += 2 + 2 * original.getUnsignedShort(p);
+        int values = original.getUnsignedShort(p);
+        p += 2;
+        for (int i = 0; i < values; i++) {
+            int length = original.getInt(p);
+            p += 4 + Math.max(length, 0);
+        }
+        if (p + 2 > end) {
+            throw new ProtocolException("Bind message is truncated");
+        }
+        ByteBuf out = alloc.buffer(p + 2);
+        out.writeBytes(original, 0, p);
+        out.writeShort(0);
+        out.setInt(1, out.writerIndex() - 1);
+        return out;
+    }
+
     public static void encode(FrontendMessage message, ByteBuf out) {
         switch (message) {
             case StartupMessage m -> {
@@ -108,6 +186,9 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
             case Terminate m -> out.writeByte('X').writeInt(4);
             case Query m -> throw new IllegalArgumentException("queries are forwarded as their frames");
             case Parse m -> throw new IllegalArgumentException("parses are forwarded as their frames");
+            case Bind m -> throw new IllegalArgumentException("binds are forwarded as their frames");
+            case Close m -> throw new IllegalArgumentException("closes are forwarded as their frames");
+            case FunctionCall m -> throw new IllegalArgumentException("function calls are forwarded as their frames");
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
         }
     }

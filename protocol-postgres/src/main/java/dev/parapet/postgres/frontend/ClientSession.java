@@ -19,15 +19,20 @@ import dev.parapet.postgres.codec.ProtocolException;
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
+import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.CloseComplete;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.FrontendMessage;
+import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.ParseComplete;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.Query;
@@ -79,6 +84,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final AtomicInteger connections;
     private final long id;
     private final RequestTimes requests = new RequestTimes();
+    private final NamedStatements named = new NamedStatements();
+    private final OwedCompletions completions = new OwedCompletions();
 
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_STARTUP;
@@ -165,6 +172,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
                 meters.bytesToUpstream(frame.readableBytes());
                 requests.add(System.nanoTime());
+                completions.end();
                 upstream.write(frame, upstream.voidPromise());
             }
             case Parse m -> {
@@ -175,17 +183,77 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
                 meters.statement();
                 ByteBuf frame = m.frame();
+                int generation = context.statements().generation();
                 String replacement = replacement(m.sql());
+                boolean denied = replacement != null && DeniedStatement.is(replacement);
+                if (!m.name().isEmpty()) {
+                    named.prepared(m.name(), new NamedStatements.Statement(m.sql(), FrontendEncoder.parameterTypes(m), generation, denied));
+                    ctx.pipeline().get(FrontendDecoder.class).watchBinds();
+                }
                 if (replacement != null) {
-                    frame = FrontendEncoder.parse(ctx.alloc(), m, replacement, DeniedStatement.is(replacement));
+                    frame = FrontendEncoder.parse(ctx.alloc(), m, replacement, denied);
                     m.frame().release();
                 }
                 meters.bytesToUpstream(frame.readableBytes());
+                completions.client();
+                upstream.write(frame, upstream.voidPromise());
+            }
+            case Bind m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a Bind arrived before the login completed");
+                    return;
+                }
+                ByteBuf frame = m.frame();
+                NamedStatements.Statement statement = named.get(m.statement());
+                if (statement != null && checkAgain(m.statement(), statement).denied()) {
+                    try {
+                        frame = FrontendEncoder.bindWithoutResultFormats(ctx.alloc(), m);
+                    } finally {
+                        m.frame().release();
+                    }
+                }
+                meters.bytesToUpstream(frame.readableBytes());
+                upstream.write(frame, upstream.voidPromise());
+            }
+            case Close m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a Close arrived before the login completed");
+                    return;
+                }
+                if (m.type() == 'S') {
+                    named.closed(m.name());
+                }
+                meters.bytesToUpstream(m.frame().readableBytes());
+                completions.client();
+                upstream.write(m.frame(), upstream.voidPromise());
+            }
+            case FunctionCall m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a function call arrived before the login completed");
+                    return;
+                }
+                meters.statement();
+                ByteBuf frame = m.frame();
+                // The call names its function by object id: the policy treats it as a statement it cannot read.
+                String replacement = replacement(context.statements().decideUnreadable(principal, target,
+                        "a fast-path function call names its function by object id, not in SQL"), null);
+                if (replacement != null) {
+                    frame.release();
+                    // answered as the call would be when it fails: ErrorResponse, then ReadyForQuery
+                    frame = FrontendEncoder.query(ctx.alloc(), replacement);
+                }
+                meters.bytesToUpstream(frame.readableBytes());
+                requests.add(System.nanoTime());
+                completions.end();
                 upstream.write(frame, upstream.voidPromise());
             }
             case Sync m -> {
                 if (state == State.RELAY) {
                     requests.add(System.nanoTime());
+                    completions.end();
                 }
             }
             case Terminate m -> terminate();
@@ -210,11 +278,41 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * application_name.
      */
     private String replacement(String sql) {
-        switch (context.statements().decide(principal, target, sql)) {
+        return replacement(context.statements().decide(principal, target, sql), sql);
+    }
+
+    /**
+     * A named statement is decided again when the policy changed since it was prepared. When the
+     * verdict changed too, the statement the database holds under that name is replaced (by the
+     * refusal, or by the client's text again) before the Bind reaches it, and the answers to the
+     * gateway's own Close and Parse are held back from the client.
+     */
+    private NamedStatements.Statement checkAgain(String name, NamedStatements.Statement statement) {
+        int generation = context.statements().generation();
+        if (statement.generation() == generation) {
+            return statement;
+        }
+        String replacement = replacement(statement.sql());
+        boolean denied = replacement != null && DeniedStatement.is(replacement);
+        if (denied != statement.denied()) {
+            upstream.write(FrontendEncoder.closeStatement(ctx.alloc(), name), upstream.voidPromise());
+            completions.gateway();
+            upstream.write(FrontendEncoder.parse(ctx.alloc(), name, replacement == null ? statement.sql() : replacement,
+                    statement.types(), denied), upstream.voidPromise());
+            completions.gateway();
+        }
+        NamedStatements.Statement checked = new NamedStatements.Statement(statement.sql(), statement.types(), generation, denied);
+        named.prepared(name, checked);
+        return checked;
+    }
+
+    /** The same for a decision already taken; {@code sql} is null for what is not SQL, which is never rewritten. */
+    private String replacement(Decision decision, String sql) {
+        switch (decision) {
             case Decision.Allow allow -> {
                 allow.shadowed().forEach(v -> log.info("session {}: shadow rule {} would {} for {}: {}", id, v.ruleId(),
                         v.outcome() == Decision.Outcome.DENY ? "deny" : "hold for approval", identity.label(), v.reason()));
-                return applicationName.rewrite(sql);
+                return sql == null ? null : applicationName.rewrite(sql);
             }
             case Decision.Deny deny -> {
                 context.metrics().statementDenied(target.name(), deny.ruleId());
@@ -466,7 +564,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.bytesToClient(m.bytes().readableBytes());
                 ctx.write(m.bytes(), ctx.voidPromise());
             }
+            case ParseComplete m -> relayUnlessOwn(m.frame());
+            case CloseComplete m -> relayUnlessOwn(m.frame());
             case ReadyForQuery m -> {
+                completions.ready();
                 transactionStatus = m.status();
                 long sent = requests.poll();
                 if (sent != 0) {
@@ -500,6 +601,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case ParameterStatus m -> unexpectedFromUpstream(m);
             case BackendKeyData m -> unexpectedFromUpstream(m);
             case NegotiateProtocolVersion m -> unexpectedFromUpstream(m);
+        }
+    }
+
+    /** Relays the answer to a Parse or Close, or drops it when it answers one the gateway sent itself. */
+    private void relayUnlessOwn(ByteBuf frame) {
+        if (completions.answersGateway()) {
+            frame.release();
+        } else {
+            meters.bytesToClient(frame.readableBytes());
+            ctx.write(frame, ctx.voidPromise());
         }
     }
 
@@ -659,6 +770,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Relayed m -> m.bytes().release();
             case Query m -> m.frame().release();
             case Parse m -> m.frame().release();
+            case Bind m -> m.frame().release();
+            case Close m -> m.frame().release();
+            case FunctionCall m -> m.frame().release();
             default -> ReferenceCountUtil.release(msg);
         }
     }

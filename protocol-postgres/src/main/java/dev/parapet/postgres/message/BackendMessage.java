@@ -6,6 +6,6 @@ package dev.parapet.postgres.message;
  */
 public sealed interface BackendMessage
         permits Authentication, ParameterStatus, BackendKeyData, ReadyForQuery, RowDescription, DataRow,
-                NotificationResponse,
+                NotificationResponse, ParseComplete, CloseComplete,
                 CommandComplete, ErrorResponse, NegotiateProtocolVersion, Relayed {
 }

@@ -6,5 +6,5 @@ package dev.parapet.postgres.message;
  */
 public sealed interface FrontendMessage
         permits StartupMessage, SslRequest, GssEncRequest, CancelRequest, PasswordMessage,
-                Query, Parse, Sync, Terminate, Relayed {
+                Query, Parse, Bind, Close, FunctionCall, Sync, Terminate, Relayed {
 }
