@@ -60,7 +60,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -462,6 +464,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     + target.name() + "\"" + (rule.description() == null ? "" : ": " + rule.description()));
             return;
         }
+        if (refusedStartupSetting()) {
+            return;
+        }
         meters = context.metrics().target(target.name(), "postgres");
         upstreamConnectStart = System.nanoTime();
         connector.connect(ctx.channel().eventLoop(), target, UpstreamAccount.of(target, identity), upstreamParameters(), this).addListener(f -> {
@@ -476,17 +481,60 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         });
     }
 
+    /** Whether a client's startup parameter goes upstream as a setting of the database session. */
+    private static boolean forwarded(String name) {
+        return switch (name) {
+            case "user", "database", "options", "replication", "application_name" -> false;
+            default -> !name.startsWith("_pq_.");
+        };
+    }
+
+    /** Settings drivers send at every login to agree on the wire format; not put to the policy. */
+    private static final Set<String> FORMAT_SETTINGS = Set.of("client_encoding", "datestyle", "timezone",
+            "intervalstyle", "extra_float_digits");
+
+    /**
+     * A startup parameter sets a setting as SET would (search_path, role, ...), so each one that
+     * goes upstream, except the wire-format ones, is put to the policy as {@code SET name TO '...'}
+     * (the value does not change the verdict); the login is refused, naming the rule, if one of
+     * them would be. True when refused.
+     */
+    private boolean refusedStartupSetting() {
+        for (String name : startupParameters.keySet()) {
+            if (!forwarded(name) || FORMAT_SETTINGS.contains(name.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            String setting = name.matches("[A-Za-z_][A-Za-z0-9_.$]*") ? name : '"' + name.replace("\"", "\"\"") + '"';
+            Decision decision = context.statements().decide(principal, target, "SET " + setting + " TO 'x'");
+            String sqlState;
+            String message;
+            switch (decision) {
+                case Decision.Allow allow -> {
+                    continue;
+                }
+                case Decision.Deny deny -> {
+                    sqlState = deny.sqlState();
+                    message = deny.message();
+                }
+                case Decision.RequireApproval approval -> {
+                    sqlState = "42501";
+                    message = "rule \"" + approval.ruleId() + "\" requires approval: " + approval.reason();
+                }
+            }
+            context.metrics().loginRefused("postgres", "startup_setting");
+            log.info("session {}: {} may not set {} at login on {}: {}", id, identity.label(), name, target.name(), message);
+            fatal(sqlState, message + " (asked for by the login's \"" + name + "\" parameter)");
+            return true;
+        }
+        return false;
+    }
+
     /** The client's startup parameters that go upstream, with the session tagged by its identity. */
     private Map<String, String> upstreamParameters() {
         Map<String, String> params = new LinkedHashMap<>();
         startupParameters.forEach((name, value) -> {
-            switch (name) {
-                case "user", "database", "options", "replication", "application_name" -> { }
-                default -> {
-                    if (!name.startsWith("_pq_.")) {
-                        params.put(name, value);
-                    }
-                }
+            if (forwarded(name)) {
+                params.put(name, value);
             }
         });
         applicationName = new ApplicationNameTag(identity.handle());
