@@ -857,6 +857,85 @@ class GuardrailBypassIT {
         }
     }
 
+    @Test
+    void aPreparedStatementCannotDodgeItsNewCheckWithProtocolTricks() throws Exception {
+        Path extra = policies.resolve("zz-reload-raw.yaml");
+        String counts = "select count(*) from bypass_it.scratch";
+        try (RawPgConnection raw = RawPgConnection.open(gateway.port());
+             Client watcher = connect(Route.SIMPLE, "guarded", "bob")) {
+            raw.login("bob", "bob-pw", "guarded");
+            raw.send(concat(parse("S_1", counts), parse("S_2", counts), sync()));
+            assertThat(answer(raw)).containsExactly("1", "1");
+            raw.send(concat(bind("S_1"), execute(), sync()));
+            assertThat(answer(raw)).containsExactly("2", "D", "C");
+            Files.writeString(extra, """
+                    rules:
+                      - {id: scratch-hidden-raw, kind: protect-tables, tables: [bypass_it.scratch], deny: [read], targets: [guarded]}
+                    """);
+            awaitVerdict(watcher, "select id from bypass_it.scratch", true);
+            // An error earlier in the batch makes the server skip the gateway's replacement too...
+            raw.send(concat(bind("no_such_statement"), bind("S_1"), execute(), sync()));
+            assertThat(answer(raw)).containsExactly("E:26000");
+            // ...so the next Bind is checked again, and refused.
+            raw.send(concat(bind("S_1"), execute(), sync()));
+            assertThat(answer(raw)).containsExactly("2", "E:42501");
+            // A Parse under a name in use fails: the name still holds the statement checked before.
+            raw.send(concat(parse("S_2", "select 1"), sync()));
+            assertThat(answer(raw)).containsExactly("E:42P05");
+            raw.send(concat(bind("S_2"), execute(), sync()));
+            assertThat(answer(raw)).containsExactly("2", "E:42501");
+            Files.delete(extra);
+            awaitVerdict(watcher, "select id from bypass_it.scratch", false);
+            raw.send(concat(bind("S_1"), execute(), sync()));
+            assertThat(answer(raw)).as("the client's statement is back").containsExactly("2", "D", "C");
+        } finally {
+            Files.deleteIfExists(extra);
+        }
+    }
+
+    private static byte[] parse(String name, String sql) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(RawPgConnection.cstring(name));
+        body.writeBytes(RawPgConnection.cstring(sql));
+        body.write(0);
+        body.write(0); // no parameter types
+        return RawPgConnection.tagged('P', body.toByteArray());
+    }
+
+    /** Bind of the unnamed portal to {@code statement}: no parameters, results in text. */
+    private static byte[] bind(String statement) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(RawPgConnection.cstring(""));
+        body.writeBytes(RawPgConnection.cstring(statement));
+        body.writeBytes(new byte[] {0, 0, 0, 0, 0, 0});
+        return RawPgConnection.tagged('B', body.toByteArray());
+    }
+
+    private static byte[] execute() {
+        return RawPgConnection.tagged('E', new byte[] {0, 0, 0, 0, 0});
+    }
+
+    private static byte[] sync() {
+        return RawPgConnection.tagged('S', new byte[0]);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    /** The tags of the answer up to ReadyForQuery, an error as E:SQLSTATE. */
+    private static List<String> answer(RawPgConnection raw) throws Exception {
+        List<String> tags = new ArrayList<>();
+        for (RawPgConnection.Message m : raw.readUntilReady()) {
+            tags.add(m.tag() == 'E' ? "E:" + RawPgConnection.ServerError.parse(m).sqlState() : String.valueOf(m.tag()));
+        }
+        return tags;
+    }
+
     /** Repeats {@code sql} until it is refused (or, with {@code refused} false, runs) under the reloaded policy. */
     private static void awaitVerdict(Client client, String sql, boolean refused) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);

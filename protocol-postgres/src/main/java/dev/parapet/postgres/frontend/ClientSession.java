@@ -188,8 +188,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 int generation = context.statements().generation();
                 String replacement = replacement(m.sql());
                 boolean denied = replacement != null && DeniedStatement.is(replacement);
+                Runnable whenPrepared = null;
                 if (!m.name().isEmpty()) {
-                    named.prepared(m.name(), new NamedStatements.Statement(m.sql(), FrontendEncoder.parameterTypes(m), generation, denied));
+                    String name = m.name();
+                    var statement = new NamedStatements.Statement(m.sql(), FrontendEncoder.parameterTypes(m), generation, denied);
+                    whenPrepared = () -> named.prepared(name, statement);
                     ctx.pipeline().get(FrontendDecoder.class).watchBinds();
                 }
                 if (replacement != null) {
@@ -197,7 +200,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     m.frame().release();
                 }
                 meters.bytesToUpstream(frame.readableBytes());
-                completions.client();
+                completions.client(whenPrepared);
                 upstream.write(frame, upstream.voidPromise());
             }
             case Bind m -> {
@@ -224,11 +227,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     unexpected("a Close arrived before the login completed");
                     return;
                 }
-                if (m.type() == 'S') {
-                    named.closed(m.name());
-                }
+                String name = m.name();
                 meters.bytesToUpstream(m.frame().readableBytes());
-                completions.client();
+                completions.client(m.type() == 'S' ? () -> named.closed(name) : null);
                 upstream.write(m.frame(), upstream.voidPromise());
             }
             case FunctionCall m -> {
@@ -287,7 +288,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * A named statement is decided again when the policy changed since it was prepared. When the
      * verdict changed too, the statement the database holds under that name is replaced (by the
      * refusal, or by the client's text again) before the Bind reaches it, and the answers to the
-     * gateway's own Close and Parse are held back from the client.
+     * gateway's own Close and Parse are held back from the client. The statement counts as
+     * checked once the database has taken the replacement: if an earlier error in the batch makes
+     * it skip the replacement, the next Bind checks again.
      */
     private NamedStatements.Statement checkAgain(String name, NamedStatements.Statement statement) {
         int generation = context.statements().generation();
@@ -296,15 +299,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         String replacement = replacement(statement.sql());
         boolean denied = replacement != null && DeniedStatement.is(replacement);
-        if (denied != statement.denied()) {
+        var checked = new NamedStatements.Statement(statement.sql(), statement.types(), generation, denied);
+        if (denied == statement.denied()) {
+            named.prepared(name, checked);
+        } else {
             upstream.write(FrontendEncoder.closeStatement(ctx.alloc(), name), upstream.voidPromise());
-            completions.gateway();
+            completions.gateway(null);
             upstream.write(FrontendEncoder.parse(ctx.alloc(), name, replacement == null ? statement.sql() : replacement,
                     statement.types(), denied), upstream.voidPromise());
-            completions.gateway();
+            completions.gateway(() -> named.prepared(name, checked));
         }
-        NamedStatements.Statement checked = new NamedStatements.Statement(statement.sql(), statement.types(), generation, denied);
-        named.prepared(name, checked);
         return checked;
     }
 

@@ -4,10 +4,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The named prepared statements of one session and the policy each was checked under. A client
- * may execute a statement it prepared long before (pgJDBC keeps its server-prepared statements
- * for the life of the connection), so a statement checked under an earlier policy is checked again
- * before it runs; this remembers what that takes. Confined to the session's event loop.
+ * The named prepared statements the database holds for one session and the policy each was
+ * checked under. A client may execute a statement it prepared long before (pgJDBC keeps its
+ * server-prepared statements for the life of the connection), so a statement checked under an
+ * earlier policy is checked again before it runs; this remembers what that takes. It changes when
+ * the database confirms a Parse or a Close, not when the client sends one, since the database
+ * refuses a Parse under a name in use and skips messages after an error. Confined to the
+ * session's event loop.
  */
 final class NamedStatements {
 

@@ -4,28 +4,32 @@ import java.util.ArrayDeque;
 
 /**
  * What the database still owes for the Parse and Close messages sent to it, in order, and where
- * each batch ends (at a Sync, Query or FunctionCall, which ReadyForQuery answers), so that the
- * answers to Parse and Close messages the gateway sent on its own are held back from the client.
- * After an error the database skips to the end of the batch and answers nothing more before
- * ReadyForQuery, which therefore drops whatever its batch still owed. Confined to the session's
- * event loop.
+ * each batch ends (at a Sync, Query or FunctionCall, which ReadyForQuery answers). It tells the
+ * answers to Parse and Close messages the gateway sent on its own, which the client must not see,
+ * from the client's, and runs what must wait until the database has taken a message (a statement
+ * is only known under its name once its Parse succeeded). After an error the database skips to
+ * the end of the batch and answers nothing more before ReadyForQuery, which therefore drops
+ * whatever its batch still owed, unanswered. Confined to the session's event loop.
  */
 final class OwedCompletions {
 
-    private static final Byte CLIENT = 0;
-    private static final Byte GATEWAY = 1;
-    private static final Byte END = 2;
-
-    private final ArrayDeque<Byte> owed = new ArrayDeque<>();
-
-    /** The client sent a Parse or a Close. */
-    void client() {
-        owed.add(CLIENT);
+    /** One answer owed, to the gateway or to the client, and what to do when it comes. */
+    private record Owed(boolean gateway, Runnable whenAnswered) {
     }
 
-    /** The gateway sent a Parse or a Close of its own. */
-    void gateway() {
-        owed.add(GATEWAY);
+    private static final Owed END = new Owed(false, null);
+    private static final Owed CLIENT = new Owed(false, null);
+
+    private final ArrayDeque<Owed> owed = new ArrayDeque<>();
+
+    /** The client sent a Parse or a Close; {@code whenAnswered} (may be null) runs once it succeeds. */
+    void client(Runnable whenAnswered) {
+        owed.add(whenAnswered == null ? CLIENT : new Owed(false, whenAnswered));
+    }
+
+    /** The gateway sent a Parse or a Close of its own; {@code whenAnswered} (may be null) runs once it succeeds. */
+    void gateway(Runnable whenAnswered) {
+        owed.add(new Owed(true, whenAnswered));
     }
 
     /** A batch ended: Sync, Query or FunctionCall. */
@@ -35,18 +39,21 @@ final class OwedCompletions {
 
     /** Whether the ParseComplete or CloseComplete just received answers the gateway, not the client. */
     boolean answersGateway() {
-        Byte next = owed.peek();
-        if (next == null || next.equals(END)) {
+        Owed next = owed.peek();
+        if (next == null || next == END) {
             return false; // not expected here: it can only be the client's
         }
         owed.poll();
-        return next.equals(GATEWAY);
+        if (next.whenAnswered() != null) {
+            next.whenAnswered().run();
+        }
+        return next.gateway();
     }
 
     /** ReadyForQuery: the batch it ends owes nothing more. */
     void ready() {
-        Byte next;
-        while ((next = owed.poll()) != null && !next.equals(END)) {
+        Owed next;
+        while ((next = owed.poll()) != null && next != END) {
             // answered, or skipped after an error
         }
     }
