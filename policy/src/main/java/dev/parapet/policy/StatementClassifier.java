@@ -1164,7 +1164,11 @@ final class StatementClassifier {
         InfoBuilder info = new InfoBuilder(StatementKind.ALTER);
         info.objectType = type;
         switch (type) {
-            case "system" -> info.kind = StatementKind.ALTER_SYSTEM;
+            case "system" -> {
+                info.kind = StatementKind.ALTER_SYSTEM;
+                settingForLaterSessions(s, p, info);
+            }
+            case "role", "user", "database" -> settingForLaterSessions(s, p, info);
             case "instance" -> info.kind = dialect == Dialect.MYSQL ? StatementKind.ALTER_SYSTEM : StatementKind.ALTER;
             case "default privileges" -> {
                 int grant = findWord(s, p, s.size(), "grant");
@@ -1211,6 +1215,17 @@ final class StatementClassifier {
         }
         referencedFunctions(s, p, info);
         return info.build();
+    }
+
+    /**
+     * ALTER SYSTEM / ROLE / DATABASE ... SET name = value: the SET runs in every later session, so
+     * it is an inner statement that runs, for rules that care which setting changes.
+     */
+    private void settingForLaterSessions(Shape s, int p, InfoBuilder info) {
+        int set = findWord(s, p, s.size(), "set");
+        if (set >= 0 && dialect == Dialect.POSTGRES) {
+            info.inner(carried(s, set, s.size()));
+        }
     }
 
     // ---------------------------------------------------------------- DROP

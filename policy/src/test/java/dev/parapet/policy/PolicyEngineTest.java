@@ -120,6 +120,8 @@ class PolicyEngineTest {
                 "select * from ts_stat('select to_tsvector(card_number) from payment_cards')",
                 "set search_path = vault, public",
                 "set schema 'vault'",
+                "alter role etl set search_path = vault",
+                "alter database prod set search_path = vault, public",
                 "select set_config('search_path', 'vault', false)")) {
             assertThat(cards.decide(new PolicyRequest(AGENT, "prod", "prod", analyzer.analyze(sql)))).as(sql)
                     .isInstanceOf(Decision.Deny.class);

@@ -293,6 +293,22 @@ class SqlAnalyzerTest {
     }
 
     @Test
+    void takesASettingGivenToLaterSessionsAsASetThatRuns() {
+        for (String sql : List.of("alter role app set search_path = vault, public",
+                "alter role all in database d set search_path to vault", "alter database d set search_path from current",
+                "alter system set search_path = 'vault'")) {
+            assertThat(analyzed(analyzer, sql).executedStatements()).as(sql).last()
+                    .satisfies(set -> {
+                        assertThat(set.kind()).isEqualTo(StatementKind.SET);
+                        assertThat(set.objectType()).isEqualTo("search_path");
+                    });
+        }
+        assertThat(analyzed(analyzer, "alter user app set role = admin").executedStatements()).extracting(StatementInfo::kind)
+                .containsExactly(StatementKind.ALTER, StatementKind.SET_ROLE);
+        assertThat(analyzed(analyzer, "alter role app with password 'x'").executedStatements()).hasSize(1);
+    }
+
+    @Test
     void takesSelectForUpdateAsARowLockThatRuns() {
         for (String sql : List.of("select * from t where id = 1 for update", "select * from t for share of t nowait",
                 "select * from (select * from t for no key update) x", "with x as (select * from t for key share) select * from x")) {

@@ -94,7 +94,8 @@ class GuardrailBypassIT {
     static void start() throws Exception {
         GatewayFixture.prepareDatabase();
         direct("drop schema if exists " + SCHEMA + " cascade", "drop schema if exists " + SECRET + " cascade",
-                "drop schema if exists bypass_it_open cascade",
+                "drop schema if exists bypass_it_open cascade", "drop role if exists bypass_it_role",
+                "create role bypass_it_role",
                 "create schema " + SCHEMA, "create schema " + SECRET,
                 "create table bypass_it.doomed (id int)",
                 "create table bypass_it.\"Doomed\" (id int)",
@@ -162,7 +163,7 @@ class GuardrailBypassIT {
     static void stop() throws Exception {
         gateway.stop();
         direct("drop schema if exists " + SCHEMA + " cascade", "drop schema if exists " + SECRET + " cascade",
-                "drop schema if exists bypass_it_open cascade");
+                "drop schema if exists bypass_it_open cascade", "drop role if exists bypass_it_role");
         GatewayFixture.assertNoLeaks();
     }
 
@@ -571,7 +572,11 @@ class GuardrailBypassIT {
                 "SET LOCAL search_path TO bypass_it_secret",
                 "set search_path to 'bypass_it_secret'",
                 "select set_config('search_path', 'bypass_it_secret', false)",
-                "select pg_catalog.set_config('search_path', 'bypass_it_secret', false)");
+                "select pg_catalog.set_config('search_path', 'bypass_it_secret', false)",
+                "alter role bypass_it_role set search_path = bypass_it_secret",
+                "alter role bypass_it_role in database parapet_it set search_path = bypass_it_secret, public");
+        assertThat(directCount("select count(*) from pg_db_role_setting s join pg_roles r on r.oid = s.setrole "
+                + "where r.rolname = 'bypass_it_role'")).as("no search path was given to later sessions").isZero();
         try (Client bob = connect(Route.EXTENDED, "guarded", "bob")) {
             assertThat(bob.value("show search_path")).doesNotContain(SECRET);
         }
