@@ -149,21 +149,28 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
         ByteBuf original = bind.frame();
         int end = original.writerIndex();
         int p = Frames.skipCstring(original, Frames.skipCstring(original, 5, end), end);
-        p += 2 + 2 * original.getUnsignedShort(p);
-        int values = original.getUnsignedShort(p);
-        p += 2;
+        p = skip(p, 2, end);
+        p = skip(p, 2 * original.getUnsignedShort(p - 2), end);
+        p = skip(p, 2, end);
+        int values = original.getUnsignedShort(p - 2);
         for (int i = 0; i < values; i++) {
-            int length = original.getInt(p);
-            p += 4 + Math.max(length, 0);
+            p = skip(p, 4, end);
+            p = skip(p, Math.max(original.getInt(p - 4), 0), end);
         }
-        if (p + 2 > end) {
-            throw new ProtocolException("Bind message is truncated");
-        }
+        skip(p, 2, end); // the result format count, replaced below
         ByteBuf out = alloc.buffer(p + 2);
         out.writeBytes(original, 0, p);
         out.writeShort(0);
         out.setInt(1, out.writerIndex() - 1);
         return out;
+    }
+
+    /** {@code at + length}, when the message holds that many more bytes. */
+    private static int skip(int at, int length, int end) {
+        if (length > end - at) {
+            throw new ProtocolException("Bind message is truncated");
+        }
+        return at + length;
     }
 
     public static void encode(FrontendMessage message, ByteBuf out) {

@@ -238,6 +238,15 @@ class EncoderRoundTripTest {
         } finally {
             frame.release();
         }
+        // a value longer than the message
+        byte[] truncated = bytes().message('B', bytes().cstring("").cstring("S_1").int16(0).int16(1).int32(100).int16(0)).toArray();
+        ByteBuf bad = Wire.ALLOC.buffer().writeBytes(truncated);
+        try {
+            assertThatThrownBy(() -> FrontendEncoder.bindWithoutResultFormats(Wire.ALLOC, new Bind("", "S_1", bad)))
+                    .isInstanceOf(ProtocolException.class);
+        } finally {
+            bad.release();
+        }
     }
 
     @Test
