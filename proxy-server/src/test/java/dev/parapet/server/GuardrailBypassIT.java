@@ -869,8 +869,8 @@ class GuardrailBypassIT {
         try (RawPgConnection raw = RawPgConnection.open(gateway.port());
              Client watcher = connect(Route.SIMPLE, "guarded", "bob")) {
             raw.login("bob", "bob-pw", "guarded");
-            raw.send(concat(parse("S_1", counts), parse("S_2", counts), sync()));
-            assertThat(answer(raw)).containsExactly("1", "1");
+            raw.send(concat(parse("S_1", counts), parse("S_2", counts), parse("", counts), sync()));
+            assertThat(answer(raw)).containsExactly("1", "1", "1");
             raw.send(concat(bind("S_1"), execute(), sync()));
             assertThat(answer(raw)).containsExactly("2", "D", "C");
             Files.writeString(extra, """
@@ -888,6 +888,9 @@ class GuardrailBypassIT {
             raw.send(concat(parse("S_2", "select 1"), sync()));
             assertThat(answer(raw)).containsExactly("E:42P05");
             raw.send(concat(bind("S_2"), execute(), sync()));
+            assertThat(answer(raw)).containsExactly("2", "E:42501");
+            // The unnamed statement lasts until the next Parse of it: binding it again is checked too.
+            raw.send(concat(bind(""), execute(), sync()));
             assertThat(answer(raw)).containsExactly("2", "E:42501");
             Files.delete(extra);
             awaitVerdict(watcher, "select id from bypass_it.scratch", false);

@@ -86,8 +86,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final AtomicInteger connections;
     private final long id;
     private final RequestTimes requests = new RequestTimes();
-    private final NamedStatements named = new NamedStatements();
+    private final PreparedStatements statements = new PreparedStatements();
     private final OwedCompletions completions = new OwedCompletions();
+    private boolean watchingBinds;
 
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_STARTUP;
@@ -188,19 +189,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 int generation = context.statements().generation();
                 String replacement = replacement(m.sql());
                 boolean denied = replacement != null && DeniedStatement.is(replacement);
-                Runnable whenPrepared = null;
-                if (!m.name().isEmpty()) {
-                    String name = m.name();
-                    var statement = new NamedStatements.Statement(m.sql(), FrontendEncoder.parameterTypes(m), generation, denied);
-                    whenPrepared = () -> named.prepared(name, statement);
+                String name = m.name();
+                var statement = new PreparedStatements.Statement(m.sql(), FrontendEncoder.parameterTypes(m), generation, denied);
+                if (!watchingBinds) {
                     ctx.pipeline().get(FrontendDecoder.class).watchBinds();
+                    watchingBinds = true;
                 }
                 if (replacement != null) {
                     frame = FrontendEncoder.parse(ctx.alloc(), m, replacement, denied);
                     m.frame().release();
                 }
                 meters.bytesToUpstream(frame.readableBytes());
-                completions.client(whenPrepared);
+                statements.sent(name, statement);
+                completions.client(() -> statements.answered(name, statement), () -> statements.skipped(name, statement));
                 upstream.write(frame, upstream.voidPromise());
             }
             case Bind m -> {
@@ -210,8 +211,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     return;
                 }
                 ByteBuf frame = m.frame();
-                NamedStatements.Statement statement = named.get(m.statement());
-                if (statement != null && checkAgain(m.statement(), statement).denied()) {
+                PreparedStatements.Statement statement = statements.get(m.statement());
+                if (statement != null && checkAgain(m.statement(), statement).denied) {
                     try {
                         frame = FrontendEncoder.bindWithoutResultFormats(ctx.alloc(), m);
                     } finally {
@@ -227,9 +228,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     unexpected("a Close arrived before the login completed");
                     return;
                 }
-                String name = m.name();
                 meters.bytesToUpstream(m.frame().readableBytes());
-                completions.client(m.type() == 'S' ? () -> named.closed(name) : null);
+                if (m.type() == 'S') {
+                    String name = m.name();
+                    var closing = PreparedStatements.Statement.closing();
+                    statements.sent(name, closing);
+                    completions.client(() -> statements.answered(name, closing), () -> statements.skipped(name, closing));
+                } else {
+                    completions.client(null, null);
+                }
                 upstream.write(m.frame(), upstream.voidPromise());
             }
             case FunctionCall m -> {
@@ -285,30 +292,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /**
-     * A named statement is decided again when the policy changed since it was prepared. When the
+     * A prepared statement is decided again when the policy changed since it was prepared. When the
      * verdict changed too, the statement the database holds under that name is replaced (by the
      * refusal, or by the client's text again) before the Bind reaches it, and the answers to the
      * gateway's own Close and Parse are held back from the client. The statement counts as
      * checked once the database has taken the replacement: if an earlier error in the batch makes
      * it skip the replacement, the next Bind checks again.
      */
-    private NamedStatements.Statement checkAgain(String name, NamedStatements.Statement statement) {
+    private PreparedStatements.Statement checkAgain(String name, PreparedStatements.Statement statement) {
         int generation = context.statements().generation();
-        if (statement.generation() == generation) {
+        if (statement.generation == generation) {
             return statement;
         }
-        String replacement = replacement(statement.sql());
+        String replacement = replacement(statement.sql);
         boolean denied = replacement != null && DeniedStatement.is(replacement);
-        var checked = new NamedStatements.Statement(statement.sql(), statement.types(), generation, denied);
-        if (denied == statement.denied()) {
-            named.prepared(name, checked);
-        } else {
-            upstream.write(FrontendEncoder.closeStatement(ctx.alloc(), name), upstream.voidPromise());
-            completions.gateway(null);
-            upstream.write(FrontendEncoder.parse(ctx.alloc(), name, replacement == null ? statement.sql() : replacement,
-                    statement.types(), denied), upstream.voidPromise());
-            completions.gateway(() -> named.prepared(name, checked));
+        if (denied == statement.denied) {
+            statement.generation = generation; // nothing to change in the database
+            return statement;
         }
+        var checked = new PreparedStatements.Statement(statement.sql, statement.types, generation, denied);
+        upstream.write(FrontendEncoder.closeStatement(ctx.alloc(), name), upstream.voidPromise());
+        completions.gateway(null, null);
+        upstream.write(FrontendEncoder.parse(ctx.alloc(), name, replacement == null ? statement.sql : replacement,
+                statement.types, denied), upstream.voidPromise());
+        statements.sent(name, checked);
+        completions.gateway(() -> statements.answered(name, checked), () -> statements.skipped(name, checked));
         return checked;
     }
 

@@ -6,30 +6,30 @@ import java.util.ArrayDeque;
  * What the database still owes for the Parse and Close messages sent to it, in order, and where
  * each batch ends (at a Sync, Query or FunctionCall, which ReadyForQuery answers). It tells the
  * answers to Parse and Close messages the gateway sent on its own, which the client must not see,
- * from the client's, and runs what must wait until the database has taken a message (a statement
- * is only known under its name once its Parse succeeded). After an error the database skips to
- * the end of the batch and answers nothing more before ReadyForQuery, which therefore drops
- * whatever its batch still owed, unanswered. Confined to the session's event loop.
+ * from the client's, and runs what depends on whether the database took a message or skipped it.
+ * After an error the database skips to the end of the batch and answers nothing more before
+ * ReadyForQuery, so ReadyForQuery settles whatever its batch still owed as skipped. Confined to
+ * the session's event loop.
  */
 final class OwedCompletions {
 
-    /** One answer owed, to the gateway or to the client, and what to do when it comes. */
-    private record Owed(boolean gateway, Runnable whenAnswered) {
+    /** One answer owed, to the gateway or to the client, and what to do when it comes or never does. */
+    private record Owed(boolean gateway, Runnable whenAnswered, Runnable whenSkipped) {
     }
 
-    private static final Owed END = new Owed(false, null);
-    private static final Owed CLIENT = new Owed(false, null);
+    private static final Owed END = new Owed(false, null, null);
+    private static final Owed CLIENT = new Owed(false, null, null);
 
     private final ArrayDeque<Owed> owed = new ArrayDeque<>();
 
-    /** The client sent a Parse or a Close; {@code whenAnswered} (may be null) runs once it succeeds. */
-    void client(Runnable whenAnswered) {
-        owed.add(whenAnswered == null ? CLIENT : new Owed(false, whenAnswered));
+    /** The client sent a Parse or a Close; either action may be null. */
+    void client(Runnable whenAnswered, Runnable whenSkipped) {
+        owed.add(whenAnswered == null && whenSkipped == null ? CLIENT : new Owed(false, whenAnswered, whenSkipped));
     }
 
-    /** The gateway sent a Parse or a Close of its own; {@code whenAnswered} (may be null) runs once it succeeds. */
-    void gateway(Runnable whenAnswered) {
-        owed.add(new Owed(true, whenAnswered));
+    /** The gateway sent a Parse or a Close of its own; either action may be null. */
+    void gateway(Runnable whenAnswered, Runnable whenSkipped) {
+        owed.add(new Owed(true, whenAnswered, whenSkipped));
     }
 
     /** A batch ended: Sync, Query or FunctionCall. */
@@ -44,17 +44,21 @@ final class OwedCompletions {
             return false; // not expected here: it can only be the client's
         }
         owed.poll();
-        if (next.whenAnswered() != null) {
-            next.whenAnswered().run();
-        }
+        run(next.whenAnswered());
         return next.gateway();
     }
 
-    /** ReadyForQuery: the batch it ends owes nothing more. */
+    /** ReadyForQuery: what its batch still owed was skipped. */
     void ready() {
         Owed next;
         while ((next = owed.poll()) != null && next != END) {
-            // answered, or skipped after an error
+            run(next.whenSkipped());
+        }
+    }
+
+    private static void run(Runnable action) {
+        if (action != null) {
+            action.run();
         }
     }
 }

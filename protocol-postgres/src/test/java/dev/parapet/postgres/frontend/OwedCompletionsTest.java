@@ -13,33 +13,32 @@ class OwedCompletionsTest {
 
     @Test
     void holdsBackOnlyTheAnswersToTheGatewaysOwnMessagesInOrder() {
-        owed.client(() -> done.add("client parse"));
-        owed.gateway(null);                            // the gateway's Close
-        owed.gateway(() -> done.add("gateway parse"));
-        owed.client(null);                             // the client's Close
+        owed.client(() -> done.add("client parse"), () -> done.add("client parse skipped"));
+        owed.gateway(null, null);                                  // the gateway's Close
+        owed.gateway(() -> done.add("gateway parse"), null);
+        owed.client(null, null);                                   // the client's Close
         owed.end();
         assertThat(owed.answersGateway()).isFalse();
         assertThat(owed.answersGateway()).isTrue();
         assertThat(owed.answersGateway()).isTrue();
         assertThat(owed.answersGateway()).isFalse();
-        assertThat(done).containsExactly("client parse", "gateway parse");
         owed.ready();
+        assertThat(done).containsExactly("client parse", "gateway parse");
         assertThat(owed.answersGateway()).as("nothing is owed any more").isFalse();
     }
 
     @Test
-    void forgetsWhatABatchOwedWhenAnErrorMadeTheServerSkipToItsEnd() {
-        owed.client(null);
-        owed.gateway(() -> done.add("skipped"));
-        owed.gateway(() -> done.add("skipped"));
+    void settlesWhatABatchOwedAsSkippedWhenAnErrorMadeTheServerSkipToItsEnd() {
+        owed.client(() -> done.add("first"), () -> done.add("first skipped"));
+        owed.gateway(() -> done.add("replacement"), () -> done.add("replacement skipped"));
         owed.end();
-        owed.client(() -> done.add("next batch"));
+        owed.client(() -> done.add("next batch"), () -> done.add("next batch skipped"));
         owed.end();
         assertThat(owed.answersGateway()).isFalse(); // the client's Parse; then an error: nothing more until ReadyForQuery
         owed.ready();
         assertThat(owed.answersGateway()).as("the next batch's Parse is the client's").isFalse();
         owed.ready();
-        assertThat(done).containsExactly("next batch");
+        assertThat(done).containsExactly("first", "replacement skipped", "next batch");
     }
 
     @Test
