@@ -43,7 +43,7 @@ public final class FrontendDecoder extends FramedRelayDecoder {
 
     /**
      * Hand over Bind messages too (off by default, so that runs of Bind, Execute and Sync travel
-     * as one slice): for a session with named statements, which a Bind may execute long after
+     * as one slice): for a session that prepares statements, which a Bind may execute long after
      * they were checked.
      */
     public void watchBinds() {
