@@ -455,6 +455,14 @@ final class ParseTreeWalker {
         if (fetch != null) {
             expression(fetch.getExpression(), scope);
         }
+        if (select.getForMode() != null) {
+            // FOR UPDATE / SHARE locks the rows read: a LOCK that runs with the query (PostgreSQL
+            // refuses it in a read-only transaction, as it refuses LOCK TABLE)
+            InfoBuilder lock = new InfoBuilder(StatementKind.LOCK);
+            lock.objectType = "rows";
+            scope.tables.forEach(lock::read);
+            info.inner(lock.build());
+        }
     }
 
     private void plainSelect(PlainSelect select, Scope scope) {

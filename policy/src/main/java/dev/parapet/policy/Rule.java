@@ -33,6 +33,52 @@ public sealed interface Rule {
             StatementKind.REFRESH, StatementKind.LOCK, StatementKind.ALTER_SYSTEM, StatementKind.SET_ROLE,
             StatementKind.NOTIFY, StatementKind.OTHER);
 
+    /**
+     * Built-in functions that change something although a plain SELECT calls them: sequences,
+     * settings (set_config can set the role), advisory locks, large objects, other sessions,
+     * notifications, the server's configuration, logs, WAL, backups, replication slots and
+     * statistics, index upkeep, adminpack's file writes, and dblink (which runs any statement,
+     * writes included, over a connection of its own). txid_current is not among them: it assigns
+     * a transaction id, which changes nothing a reader could see.
+     */
+    Set<String> STATE_CHANGING_FUNCTIONS = Set.of(
+            "nextval", "setval", "set_config",
+            "pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock", "pg_advisory_xact_lock_shared",
+            "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock",
+            "pg_try_advisory_xact_lock_shared", "pg_advisory_unlock", "pg_advisory_unlock_shared", "pg_advisory_unlock_all",
+            "lo_creat", "lo_create", "lo_import", "lo_export", "lo_unlink", "lo_put", "lo_from_bytea", "lo_truncate",
+            "lo_truncate64", "lowrite",
+            "pg_terminate_backend", "pg_cancel_backend", "pg_notify",
+            "pg_reload_conf", "pg_rotate_logfile", "pg_switch_wal", "pg_create_restore_point", "pg_promote",
+            "pg_backup_start", "pg_backup_stop", "pg_start_backup", "pg_stop_backup", "pg_wal_replay_pause",
+            "pg_wal_replay_resume", "pg_stat_reset", "pg_stat_reset_shared", "pg_stat_reset_single_table_counters",
+            "pg_stat_reset_single_function_counters", "pg_stat_reset_slru", "pg_stat_reset_replication_slot",
+            "pg_stat_reset_subscription_stats", "pg_create_physical_replication_slot",
+            "pg_create_logical_replication_slot", "pg_drop_replication_slot", "pg_copy_physical_replication_slot",
+            "pg_copy_logical_replication_slot", "pg_replication_slot_advance", "pg_logical_slot_get_changes",
+            "pg_logical_slot_get_binary_changes", "pg_logical_emit_message", "pg_replication_origin_create",
+            "pg_replication_origin_drop", "pg_replication_origin_advance", "pg_replication_origin_session_setup",
+            "pg_import_system_collations", "brin_summarize_new_values", "brin_summarize_range",
+            "brin_desummarize_range", "gin_clean_pending_list",
+            "pg_file_write", "pg_file_rename", "pg_file_unlink", "pg_file_sync",
+            "dblink", "dblink_exec", "dblink_send_query");
+
+    /**
+     * Built-in functions that read tables named only inside a string (a query or a table name as
+     * text), where the analysis cannot see which: the XML exports, ts_stat and ts_rewrite's query
+     * form, and dblink.
+     */
+    Set<String> TEXT_QUERY_FUNCTIONS = Set.of(
+            "query_to_xml", "query_to_xml_and_xmlschema", "query_to_xmlschema", "table_to_xml",
+            "table_to_xml_and_xmlschema", "table_to_xmlschema", "schema_to_xml", "schema_to_xml_and_xmlschema",
+            "database_to_xml", "database_to_xml_and_xmlschema", "ts_stat", "ts_rewrite",
+            "dblink", "dblink_exec", "dblink_send_query", "dblink_open");
+
+    /** A function's name without its schema. */
+    private static String bare(String function) {
+        return function.substring(function.lastIndexOf('.') + 1);
+    }
+
     private static Optional<Decision.Verdict> deny(Rule rule, String reason) {
         return Optional.of(new Decision.Verdict(rule.id(), Decision.Outcome.DENY, reason));
     }
@@ -87,6 +133,11 @@ public sealed interface Rule {
                 if (writingKind || !statement.tablesWritten().isEmpty() || !statement.serverAccess().isEmpty()) {
                     return deny(this, "this identity is read-only, and " + words(statement.kind()) + " can change data");
                 }
+                for (String function : statement.functions()) {
+                    if (STATE_CHANGING_FUNCTIONS.contains(bare(function))) {
+                        return deny(this, "this identity is read-only, and " + function + "() changes state");
+                    }
+                }
             }
             return Optional.empty();
         }
@@ -96,6 +147,10 @@ public sealed interface Rule {
      * Protects tables: no reads, no writes and/or no DDL on those named. A pattern is
      * {@code table}, {@code schema.table} or {@code schema.*}; an unqualified table in a statement
      * matches a qualified pattern with the same table name (the search path could point it anywhere).
+     * Since the rule knows tables by name, it also refuses what would take them out of its sight:
+     * with {@code read} denied, renaming or moving such a table (or its schema) and rules or
+     * triggers on it, and functions that read tables named in text; with a {@code schema.*}
+     * pattern, changing the search path, which would let unqualified names reach that schema.
      */
     record ProtectTables(String id, String description, RuleScope scope, List<String> tables, Set<Access> denied)
             implements Rule {
@@ -111,7 +166,9 @@ public sealed interface Rule {
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
             for (StatementInfo statement : analysis.executedStatements()) {
                 boolean ddl = statement.kind().isDdl();
-                if (denied.contains(Access.WRITE) || (ddl && denied.contains(Access.DDL))) {
+                boolean redefines = denied.contains(Access.READ) && (statement.kind() == StatementKind.ALTER
+                        || (statement.kind() == StatementKind.CREATE && RELATION_HOOKS.contains(statement.objectType())));
+                if (denied.contains(Access.WRITE) || (ddl && denied.contains(Access.DDL)) || redefines) {
                     for (TableName table : statement.tablesWritten()) {
                         if (matches(table)) {
                             return deny(this, "table " + table + " is protected against "
@@ -125,9 +182,27 @@ public sealed interface Rule {
                             return deny(this, "table " + table + " may not be read here");
                         }
                     }
+                    for (String function : statement.functions()) {
+                        if (TEXT_QUERY_FUNCTIONS.contains(bare(function))) {
+                            return deny(this, "function " + function
+                                    + " reads tables named in text, which the gateway cannot check against protected tables");
+                        }
+                    }
+                }
+                if (tables.stream().anyMatch(pattern -> pattern.endsWith(".*")) && changesSearchPath(statement)) {
+                    return deny(this, "the search path may not change while whole schemas are protected, since "
+                            + "unqualified names could then reach them; qualify the names instead");
                 }
             }
             return Optional.empty();
+        }
+
+        /** What CREATE can attach to an existing table that acts on its rows later. */
+        private static final Set<String> RELATION_HOOKS = Set.of("rule", "trigger");
+
+        private static boolean changesSearchPath(StatementInfo statement) {
+            return (statement.kind() == StatementKind.SET && statement.objectType().equals("search_path"))
+                    || statement.functions().stream().anyMatch(f -> bare(f).equals("set_config"));
         }
 
         private boolean matches(TableName table) {

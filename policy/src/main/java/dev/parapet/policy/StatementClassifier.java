@@ -3,6 +3,7 @@ package dev.parapet.policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Decides what a statement is from its leading keywords and reads the utility statements JSqlParser
@@ -594,8 +595,11 @@ final class StatementClassifier {
         if (s.isAnyWord(p, "session", "local") && !s.isAnyWord(p + 1, "authorization", "characteristics")) {
             p++;
         }
-        // SET ROLE, SET SESSION AUTHORIZATION, and the settings behind them: SET role = x, SET session_authorization = x
-        if (s.isAnyWord(p, "role", "session_authorization") || (s.isWord(p, "session") && s.isWord(p + 1, "authorization"))) {
+        // SET ROLE, SET SESSION AUTHORIZATION, and the settings behind them: SET role = x, SET "ROLE" = x,
+        // SET session_authorization = x (setting names ignore case, quoted or not)
+        String setting = settingName(s, p);
+        if (setting.equals("role") || setting.equals("session_authorization")
+                || (s.isWord(p, "session") && s.isWord(p + 1, "authorization"))) {
             return simple(StatementKind.SET_ROLE);
         }
         if (s.isAnyWord(p, "transaction", "constraints") || (s.isWord(p, "session") && s.isWord(p + 1, "characteristics"))) {
@@ -604,7 +608,16 @@ final class StatementClassifier {
         if (p >= s.size()) {
             throw new UnreadableStatementException("SET must name a setting");
         }
-        return simple(StatementKind.SET);
+        // the setting's name, for rules that care which one changes (SET SCHEMA 'x' sets the search path)
+        return withObject(StatementKind.SET, s.isWord(p, "schema") ? "search_path" : setting);
+    }
+
+    /** The lower-cased name of the PostgreSQL setting at {@code p}, quoted or not; empty when there is none. */
+    private static String settingName(Shape s, int p) {
+        if (s.is(p, TokenKind.QUOTED_IDENT)) {
+            return Tokens.asciiLowerCase(s.value(p));
+        }
+        return s.word(p) == null ? "" : s.word(p);
     }
 
     private StatementInfo mysqlSet(Shape s) {
@@ -693,7 +706,9 @@ final class StatementClassifier {
         if (dialect == Dialect.MYSQL) {
             return simple(StatementKind.ALTER_SYSTEM); // RESET MASTER / REPLICA / QUERY CACHE / PERSIST
         }
-        if (s.isAnyWord(1, "role", "session_authorization", "all") || (s.isWord(1, "session") && s.isWord(2, "authorization"))) {
+        String setting = settingName(s, 1);
+        if (setting.equals("role") || setting.equals("session_authorization") || s.isWord(1, "all")
+                || (s.isWord(1, "session") && s.isWord(2, "authorization"))) {
             return simple(StatementKind.SET_ROLE); // RESET ALL resets the role too
         }
         return simple(StatementKind.SET);
@@ -916,7 +931,61 @@ final class StatementClassifier {
             default -> {
             }
         }
+        referencedFunctions(s, p, info);
         return info.build();
+    }
+
+    /** Words that can stand before "(" in a definition without being a function's name. */
+    private static final Set<String> NOT_CALLS = Set.of(
+            "check", "unique", "key", "references", "exclude", "include", "in", "exists", "values", "as", "on",
+            "using", "with", "table", "index", "by", "range", "list", "hash", "of", "for", "from", "to", "where",
+            "when", "filter", "over", "within", "and", "or", "not", "is", "array", "row", "returns", "setof", "like",
+            "inherits", "identity", "options", "set", "reset", "cast", "any", "all", "some", "default", "then",
+            "else", "case", "distinct", "select", "partition", "varchar", "char", "character", "varying", "nchar",
+            "numeric", "decimal", "dec", "bit", "varbit", "float", "time", "timestamp", "timetz", "timestamptz",
+            "interval", "enum", "btree", "gist", "spgist", "gin", "brin", "int", "integer", "bigint", "smallint",
+            "tinyint", "mediumint", "double", "real", "binary", "varbinary", "datetime", "year");
+
+    /** Words after which a name followed by "(" is the object being defined, not a call. */
+    private static final Set<String> DEFINED_AFTER = Set.of(
+            "table", "on", "references", "only", "exists", "view", "type", "domain", "index", "aggregate",
+            "statistics", "collation", "configuration", "dictionary", "parser", "template", "function", "procedure",
+            "routine", "sequence", "inherits", "of", "key");
+
+    /** Options whose value names a support function (CREATE OPERATOR, AGGREGATE, TYPE, ...). */
+    private static final Set<String> FUNCTION_OPTIONS = Set.of(
+            "function", "procedure", "restrict", "join", "input", "output", "receive", "send", "canonical",
+            "subtype_diff", "handler", "validator", "inline");
+
+    /**
+     * Records the functions a definition names: they run later, for statements that do not name
+     * them (column defaults and CHECK expressions, index expressions, ALTER ... USING, policies,
+     * casts, trigger, operator and aggregate support functions). Read from the tokens: a name
+     * followed by "(" that is neither a keyword nor the object being defined, a name after WITH /
+     * EXECUTE FUNCTION, and the value of an option such as {@code FUNCTION =} or {@code SFUNC =}.
+     * Taking some other name for a function only makes a rule about functions stricter.
+     */
+    private void referencedFunctions(Shape s, int from, InfoBuilder info) {
+        for (int p = from; p < s.size(); p++) {
+            if (!s.is(p, TokenKind.WORD) && !s.is(p, TokenKind.QUOTED_IDENT)) {
+                continue;
+            }
+            if (s.is(p - 1, TokenKind.DOT)) {
+                continue; // read with the name it qualifies
+            }
+            Name name = name(s, p);
+            String word = s.word(p);
+            boolean optionValue = s.isOperator(p - 1, "=") && s.word(p - 2) != null
+                    && (FUNCTION_OPTIONS.contains(s.word(p - 2)) || s.word(p - 2).endsWith("func"));
+            boolean namedRoutine = s.isAnyWord(p - 1, "function", "procedure") && s.isAnyWord(p - 2, "with", "execute");
+            boolean call = s.is(name.next(), TokenKind.LPAREN)
+                    && !(name.parts().size() == 1 && word != null && NOT_CALLS.contains(word))
+                    && !(s.word(p - 1) != null && DEFINED_AFTER.contains(s.word(p - 1)));
+            if (optionValue || namedRoutine || call) {
+                info.function(functionName(s, p, name.next()));
+            }
+            p = name.next() - 1;
+        }
     }
 
     /** OR REPLACE, TEMP, UNLOGGED, UNIQUE, MySQL ALGORITHM= / DEFINER= / SQL SECURITY ... */
@@ -1095,7 +1164,11 @@ final class StatementClassifier {
         InfoBuilder info = new InfoBuilder(StatementKind.ALTER);
         info.objectType = type;
         switch (type) {
-            case "system" -> info.kind = StatementKind.ALTER_SYSTEM;
+            case "system" -> {
+                info.kind = StatementKind.ALTER_SYSTEM;
+                settingForLaterSessions(s, p, info);
+            }
+            case "role", "user", "database" -> settingForLaterSessions(s, p, info);
             case "instance" -> info.kind = dialect == Dialect.MYSQL ? StatementKind.ALTER_SYSTEM : StatementKind.ALTER;
             case "default privileges" -> {
                 int grant = findWord(s, p, s.size(), "grant");
@@ -1104,6 +1177,13 @@ final class StatementClassifier {
                     throw new UnreadableStatementException("ALTER DEFAULT PRIVILEGES must GRANT or REVOKE");
                 }
                 info.kind = grant >= 0 && (revoke < 0 || grant < revoke) ? StatementKind.GRANT : StatementKind.REVOKE;
+            }
+            case "schema" -> {
+                // renaming a schema renames every table in it, as far as names in statements go
+                Name name = name(s, p);
+                if (name != null && dialect == Dialect.POSTGRES) {
+                    info.written(TableName.of(name.table().name(), "*"));
+                }
             }
             case "table", "view", "materialized view", "foreign table", "sequence", "index" -> {
                 p = skipIfExists(s, p);
@@ -1133,7 +1213,19 @@ final class StatementClassifier {
             default -> {
             }
         }
+        referencedFunctions(s, p, info);
         return info.build();
+    }
+
+    /**
+     * ALTER SYSTEM / ROLE / DATABASE ... SET name = value: the SET runs in every later session, so
+     * it is an inner statement that runs, for rules that care which setting changes.
+     */
+    private void settingForLaterSessions(Shape s, int p, InfoBuilder info) {
+        int set = findWord(s, p, s.size(), "set");
+        if (set >= 0 && dialect == Dialect.POSTGRES) {
+            info.inner(carried(s, set, s.size()));
+        }
     }
 
     // ---------------------------------------------------------------- DROP

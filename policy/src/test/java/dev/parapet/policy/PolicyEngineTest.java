@@ -86,6 +86,71 @@ class PolicyEngineTest {
     }
 
     @Test
+    void readOnlyRefusesFunctionsAndLocksThatChangeStateFromASelect() {
+        for (String write : List.of(
+                "select nextval('orders_id_seq')",
+                "select pg_catalog.setval('orders_id_seq', 1)",
+                "select * from orders where id = nextval('s')",
+                "select set_config('role', 'postgres', false)",
+                "select pg_advisory_lock(42)",
+                "select lo_from_bytea(0, 'x')",
+                "select pg_terminate_backend(4242)",
+                "select pg_notify('c', 'x')",
+                "select * from dblink('dbname=x', 'delete from orders') as t(x text)",
+                "select * from orders for update",
+                "select * from (select id from orders for share) o")) {
+            assertDenied(ALICE, write, "analysts-read-only");
+        }
+        assertAllowed(ALICE, "prod", "select currval('orders_id_seq'), txid_current(), pg_sleep(0)");
+    }
+
+    @Test
+    void protectTablesRefusesWhatWouldTakeATableOutOfItsSight() {
+        PolicyEngine cards = new PolicyEngine(List.of(new Rule.ProtectTables("cards", null, RuleScope.EVERYWHERE,
+                List.of("public.payment_cards", "vault.*"), Set.of(Access.READ))));
+        for (String sql : List.of(
+                "alter table payment_cards rename to pc",
+                "alter table public.payment_cards set schema archive",
+                "alter schema public rename to old_public",
+                "alter schema vault rename to open",
+                "create rule copy_out as on insert to payment_cards do also insert into log values (new.card_number)",
+                "create trigger copy_out after insert on payment_cards for each row execute function copy_row()",
+                "select query_to_xml('select * from payment_cards', true, false, '')",
+                "select pg_catalog.table_to_xml('payment_cards', true, false, '')",
+                "select * from ts_stat('select to_tsvector(card_number) from payment_cards')",
+                "set search_path = vault, public",
+                "set schema 'vault'",
+                "alter role etl set search_path = vault",
+                "alter database prod set search_path = vault, public",
+                "select set_config('search_path', 'vault', false)")) {
+            assertThat(cards.decide(new PolicyRequest(AGENT, "prod", "prod", analyzer.analyze(sql)))).as(sql)
+                    .isInstanceOf(Decision.Deny.class);
+        }
+        for (String sql : List.of("select * from customers", "alter table customers add column vip boolean",
+                "create index on payment_cards (customer_id)", "set statement_timeout = 0",
+                "select current_setting('search_path')")) {
+            assertThat(cards.decide(new PolicyRequest(AGENT, "prod", "prod", analyzer.analyze(sql)))).as(sql)
+                    .isInstanceOf(Decision.Allow.class);
+        }
+        PolicyEngine oneTable = new PolicyEngine(List.of(new Rule.ProtectTables("cards", null, RuleScope.EVERYWHERE,
+                List.of("public.payment_cards"), Set.of(Access.READ))));
+        assertThat(oneTable.decide(new PolicyRequest(AGENT, "prod", "prod", analyzer.analyze("set search_path = vault"))))
+                .as("an unqualified name matches a named table anyway, so the search path does not matter")
+                .isInstanceOf(Decision.Allow.class);
+    }
+
+    @Test
+    void deniedFunctionsLeftInDefinitionsAreRefused() {
+        for (String sql : List.of(
+                "create table t (a text default pg_read_file('/etc/passwd'))",
+                "create table t (a text, check (pg_read_file('x') is not null))",
+                "alter table customers add column leak text default pg_catalog.pg_read_file('x')",
+                "create operator ### (function = pg_read_file, rightarg = text)")) {
+            assertDenied(BOB, sql, "no-server-files");
+        }
+    }
+
+    @Test
     void theAgentCannotReadCardNumbersByAnyRoute() {
         assertAllowed(AGENT, "prod", "select id, email from customers");
         for (String read : List.of(

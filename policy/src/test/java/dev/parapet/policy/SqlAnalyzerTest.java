@@ -275,6 +275,83 @@ class SqlAnalyzerTest {
         assertThat(only("set transaction isolation level serializable").kind()).isEqualTo(StatementKind.TRANSACTION);
     }
 
+    @Test
+    void readsQuotedSettingNamesAsThePlainOnes() {
+        // setting names ignore case even when quoted: SET "ROLE" is SET ROLE
+        assertThat(only("SET \"ROLE\" = admin").kind()).isEqualTo(StatementKind.SET_ROLE);
+        assertThat(only("set local \"session_authorization\" to 'bob'").kind()).isEqualTo(StatementKind.SET_ROLE);
+        assertThat(only("RESET \"Role\"").kind()).isEqualTo(StatementKind.SET_ROLE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SET search_path = evil, public", "set local search_path to 'x'", "set session search_path = x",
+        "SET \"SEARCH_PATH\" TO x", "set schema 'evil'", "set search_path to default"})
+    void namesTheSettingASetChanges(String sql) {
+        StatementInfo info = only(sql);
+        assertThat(info.kind()).isEqualTo(StatementKind.SET);
+        assertThat(info.objectType()).isEqualTo("search_path");
+    }
+
+    @Test
+    void takesASettingGivenToLaterSessionsAsASetThatRuns() {
+        for (String sql : List.of("alter role app set search_path = vault, public",
+                "alter role all in database d set search_path to vault", "alter database d set search_path from current",
+                "alter system set search_path = 'vault'")) {
+            assertThat(analyzed(analyzer, sql).executedStatements()).as(sql).last()
+                    .satisfies(set -> {
+                        assertThat(set.kind()).isEqualTo(StatementKind.SET);
+                        assertThat(set.objectType()).isEqualTo("search_path");
+                    });
+        }
+        assertThat(analyzed(analyzer, "alter user app set role = admin").executedStatements()).extracting(StatementInfo::kind)
+                .containsExactly(StatementKind.ALTER, StatementKind.SET_ROLE);
+        assertThat(analyzed(analyzer, "alter role app with password 'x'").executedStatements()).hasSize(1);
+    }
+
+    @Test
+    void takesSelectForUpdateAsARowLockThatRuns() {
+        for (String sql : List.of("select * from t where id = 1 for update", "select * from t for share of t nowait",
+                "select * from (select * from t for no key update) x", "with x as (select * from t for key share) select * from x")) {
+            StatementAnalysis.Analyzed analysis = analyzed(analyzer, sql);
+            assertThat(analysis.executedStatements()).as(sql).extracting(StatementInfo::kind)
+                    .containsExactly(StatementKind.SELECT, StatementKind.LOCK);
+            assertThat(analysis.executedStatements().get(1).tablesRead()).as(sql).containsExactly(table("t"));
+            assertThat(analysis.statements().get(0).tablesWritten()).as(sql).isEmpty();
+        }
+        assertThat(analyzed(analyzer, "select * from t").executedStatements()).hasSize(1);
+    }
+
+    @Test
+    void findsTheFunctionsADefinitionLeavesToRunLater() {
+        assertThat(only("create table t (a text default pg_read_file('x'), b varchar(3), c numeric(10, 2), "
+                + "check (length(a) > 0), primary key (a), d int references u (id))").functions())
+                .containsExactlyInAnyOrder("pg_read_file", "length");
+        assertThat(only("alter table t add column v text default pg_catalog.pg_read_file('x')").functions())
+                .containsExactly("pg_catalog.pg_read_file");
+        assertThat(only("alter table t alter column a set default f()").functions()).containsExactly("f");
+        assertThat(only("alter table t alter column a type text using pg_read_file(a)").functions()).containsExactly("pg_read_file");
+        assertThat(only("create index i on t using btree ((lower(a)))").functions()).containsExactly("lower");
+        assertThat(only("create policy p on t using (f(owner))").functions()).containsExactly("f");
+        assertThat(only("create domain d as varchar(10) check (f(value))").functions()).containsExactly("f");
+        assertThat(only("create operator ### (function = pg_read_file, rightarg = text)").functions()).containsExactly("pg_read_file");
+        assertThat(only("create aggregate a(boolean) (sfunc = s.step, stype = text, finalfunc = done)").functions())
+                .containsExactlyInAnyOrder("s.step", "done");
+        assertThat(only("create cast (int as text) with function f(int)").functions()).containsExactly("f");
+        assertThat(only("create function g(a text default f('x')) returns text language sql as 'select 1'").functions())
+                .containsExactly("f");
+        assertThat(only("create table t (id int primary key, at timestamp(3), n numeric(10, 2)) partition by range (id)")
+                .functions()).isEmpty();
+        assertThat(only("create table p1 partition of t for values from (1) to (10)").functions()).isEmpty();
+        assertThat(only("create unique index on only t (a, b) with (fillfactor = 70)").functions()).isEmpty();
+        assertThat(only("alter function f(int) owner to bob").functions()).isEmpty();
+    }
+
+    @Test
+    void takesARenamedSchemaForAllItsTables() {
+        assertThat(only("alter schema s rename to t").tablesWritten()).containsExactly(TableName.of("s", "*"));
+        assertThat(only("alter schema s owner to bob").tablesWritten()).containsExactly(TableName.of("s", "*"));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "begin | TRANSACTION", "commit | TRANSACTION", "end | TRANSACTION", "rollback to savepoint a | TRANSACTION",

@@ -25,7 +25,7 @@ public final class StatementGate {
 
     private volatile PolicyEngine engine;
     private final MaskPlanner masks;
-
+    private volatile int generation;
     public StatementGate(PolicyEngine engine) {
         this(engine, MaskPlanner.withEphemeralKey());
     }
@@ -42,6 +42,16 @@ public final class StatementGate {
 
     public void replace(PolicyEngine next) {
         engine = next;
+        generation++;
+    }
+
+    /**
+     * Which policy is in force: changes with every {@link #replace}. A session compares it to know
+     * whether something it had decided earlier (a prepared statement) must be decided again; read
+     * it before deciding, so that a decision is never credited to a newer policy than its own.
+     */
+    public int generation() {
+        return generation;
     }
 
     /** The identity as policy sees it; a session computes it once, at login. */
@@ -85,5 +95,15 @@ public final class StatementGate {
     /** Plans the masking of results. */
     public MaskPlanner masks() {
         return masks;
+    }
+
+    /**
+     * The decision on a request that carries no SQL to analyse ({@code what} says what it is, e.g.
+     * a fast-path function call): like an unreadable statement, refused unless an
+     * allow-unparseable rule covers the target.
+     */
+    public Decision decideUnreadable(Principal principal, TargetConfig target, String what) {
+        return engine.decide(new PolicyRequest(principal, target.name(), target.environment(),
+                new StatementAnalysis.Unparseable(what, "")));
     }
 }

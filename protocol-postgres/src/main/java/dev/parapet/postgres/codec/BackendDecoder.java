@@ -2,6 +2,7 @@ package dev.parapet.postgres.codec;
 
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
+import dev.parapet.postgres.message.CloseComplete;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.EmptyQueryResponse;
@@ -11,6 +12,7 @@ import dev.parapet.postgres.message.NoData;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.PortalSuspended;
+import dev.parapet.postgres.message.ParseComplete;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
 import dev.parapet.postgres.message.RelayedMessage;
@@ -28,7 +30,8 @@ import java.util.Map;
  * gateway itself runs before handing the session over), since the gateway answers them itself;
  * after {@link #startRelay}, results are relayed and only ReadyForQuery, CommandComplete and
  * ErrorResponse are observed on the way, and notifications are handed over (to carry the
- * gateway's process id for the session). While {@link #inspectRows} is on (when something must
+ * gateway's process id for the session), as are ParseComplete and CloseComplete (to hold back the
+ * answers to what the gateway sent itself). While {@link #inspectRows} is on (when something must
  * look at results, as masking does), RowDescription is observed too and each DataRow is handed
  * over on its own. While {@link #messageByMessage} is on (when the rows of a result are limited),
  * every message is handed over on its own: rows as {@link DataRow}s, the rest as
@@ -53,12 +56,15 @@ public final class BackendDecoder extends FramedRelayDecoder {
             return Handling.INTERCEPT;
         }
         if (messageByMessage) {
-            return tag == 'D' || tag == 'A' ? Handling.INTERCEPT : Handling.ALONE;
+            return switch (tag) {
+                case 'D', 'A', '1', '3' -> Handling.INTERCEPT;
+                default -> Handling.ALONE;
+            };
         }
         return switch (tag) {
             case 'Z', 'C', 'E', 's', 'I', 'n', 'T' -> Handling.OBSERVE;
             case 'D' -> inspectRows ? Handling.INTERCEPT : Handling.RELAY;
-            case 'A' -> Handling.INTERCEPT;
+            case 'A', '1', '3' -> Handling.INTERCEPT;
             default -> Handling.RELAY;
         };
     }
@@ -84,6 +90,12 @@ public final class BackendDecoder extends FramedRelayDecoder {
     protected Object intercept(byte tag, ByteBuf frame) {
         if (!startupPhase && tag == 'D') {
             return new DataRow(frame);
+        }
+        if (!startupPhase && tag == '1') {
+            return new ParseComplete(frame);
+        }
+        if (!startupPhase && tag == '3') {
+            return new CloseComplete(frame);
         }
         if (!startupPhase && tag == 'A') {
             if (frame.readableBytes() < 9) {

@@ -3,6 +3,7 @@ package dev.parapet.postgres.codec;
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
+import dev.parapet.postgres.message.CloseComplete;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.EmptyQueryResponse;
@@ -11,6 +12,7 @@ import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NoData;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.ParseComplete;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.PortalSuspended;
 import dev.parapet.postgres.message.Relayed;
@@ -34,7 +36,7 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
     public boolean acceptOutboundMessage(Object msg) throws Exception {
         return msg instanceof BackendMessage
                 && !(msg instanceof Relayed || msg instanceof RelayedMessage || msg instanceof DataRow
-                        || msg instanceof NotificationResponse);
+                        || msg instanceof NotificationResponse || msg instanceof ParseComplete || msg instanceof CloseComplete);
     }
 
     @Override
@@ -93,6 +95,8 @@ public final class BackendEncoder extends MessageToByteEncoder<BackendMessage> {
             case NoData m -> out.writeByte('n').writeInt(4);
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
             case RelayedMessage m -> throw new IllegalArgumentException("relayed bytes are written as they are");
+            case ParseComplete m -> throw new IllegalArgumentException("ParseComplete is written as its frame");
+            case CloseComplete m -> throw new IllegalArgumentException("CloseComplete is written as its frame");
         }
     }
 

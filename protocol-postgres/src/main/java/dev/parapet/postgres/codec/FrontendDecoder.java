@@ -7,7 +7,6 @@ import dev.parapet.postgres.message.Describe;
 import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
-import dev.parapet.postgres.message.HeldBind;
 import dev.parapet.postgres.message.HeldExecute;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -24,8 +23,9 @@ import java.util.Map;
 
 /**
  * Decodes what a client sends: first the untagged startup packets (SSLRequest, GSSENCRequest,
- * CancelRequest, StartupMessage), then tagged messages. Statements (Query, Parse), passwords and
- * Terminate are intercepted; Sync is observed; the rest is relayed untouched.
+ * CancelRequest, StartupMessage), then tagged messages. Statements (Query, Parse, fast-path
+ * FunctionCall), Close (and Bind, once asked to), passwords and Terminate are intercepted; Sync is
+ * observed; the rest is relayed untouched.
  */
 public final class FrontendDecoder extends FramedRelayDecoder {
 
@@ -34,7 +34,7 @@ public final class FrontendDecoder extends FramedRelayDecoder {
 
     private boolean startupPhase = true;
     private boolean holdExecutes;
-
+    private boolean watchBinds;
     public FrontendDecoder(int maxMessageLength) {
         super(maxMessageLength, maxMessageLength);
     }
@@ -42,6 +42,15 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     /** True when bytes beyond the last decoded message are waiting (e.g. data sent before TLS began). */
     public boolean hasBufferedBytes() {
         return actualReadableBytes() > 0;
+    }
+
+    /**
+     * Hand over Bind messages too (off by default, so that runs of Bind, Execute and Sync travel
+     * as one slice): for a session that prepares statements, which a Bind may execute long after
+     * they were checked.
+     */
+    public void watchBinds() {
+        watchBinds = true;
     }
 
     @Override
@@ -116,8 +125,8 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     }
 
     /**
-     * From now on, Bind and Execute messages are handed over as {@link HeldBind}s and
-     * {@link HeldExecute}s owning their frames, so that the session can rewrite a Bind or send
+     * From now on, Bind and Execute messages are handed over owning their frames (as
+     * {@link Bind}s and {@link HeldExecute}s), so that the session can rewrite a Bind or send
      * something before an Execute. Call on the channel's event loop; takes
      * effect from the next message decoded (the decoder hands over each intercepted message
      * before reading on).
@@ -134,10 +143,10 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     @Override
     protected Handling handling(byte tag) {
         return switch (tag) {
-            case 'Q', 'P', 'p', 'X' -> Handling.INTERCEPT;
-            case 'E', 'B' -> holdExecutes ? Handling.INTERCEPT : Handling.OBSERVE;
-            case 'S', 'C', 'F', 'D' -> Handling.OBSERVE;
-            default -> Handling.RELAY;
+            case 'Q', 'P', 'C', 'F', 'p', 'X' -> Handling.INTERCEPT;
+            case 'B' -> watchBinds || holdExecutes ? Handling.INTERCEPT : Handling.RELAY;
+            case 'E' -> holdExecutes ? Handling.INTERCEPT : Handling.OBSERVE;
+            case 'S', 'D' -> Handling.OBSERVE;            default -> Handling.RELAY;
         };
     }
 
@@ -145,10 +154,6 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     protected Object observe(byte tag, ByteBuf frame) {
         int end = frame.writerIndex();
         return switch (tag) {
-            case 'B' -> {
-                String portal = Frames.cstring(frame, 5, end);
-                yield new Bind(portal, Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end));
-            }
             case 'E' -> {
                 String portal = Frames.cstring(frame, 5, end);
                 int at = Frames.skipCstring(frame, 5, end);
@@ -157,13 +162,6 @@ public final class FrontendDecoder extends FramedRelayDecoder {
                 }
                 yield new Execute(portal, frame.getInt(at));
             }
-            case 'C' -> {
-                if (end < 7) {
-                    throw new ProtocolException("Close message is truncated");
-                }
-                yield new Close((char) frame.getByte(5), Frames.cstring(frame, 6, end));
-            }
-            case 'F' -> FunctionCall.INSTANCE;
             case 'D' -> {
                 if (end < 7) {
                     throw new ProtocolException("Describe message is truncated");
@@ -195,8 +193,15 @@ public final class FrontendDecoder extends FramedRelayDecoder {
                 }
                 case 'B' -> {
                     String portal = Frames.cstring(frame, 5, end);
-                    yield new HeldBind(portal, Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end), frame);
+                    yield new Bind(portal, Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end), frame);
                 }
+                case 'C' -> {
+                    if (end < 7) {
+                        throw new ProtocolException("Close message is truncated");
+                    }
+                    yield new Close((char) frame.getByte(5), Frames.cstring(frame, 6, end), frame);
+                }
+                case 'F' -> new FunctionCall(frame);
                 case 'p' -> {
                     PasswordMessage password = new PasswordMessage(ByteBufUtil.getBytes(frame, 5, end - 5));
                     frame.release();

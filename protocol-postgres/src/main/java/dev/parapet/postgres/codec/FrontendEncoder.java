@@ -8,7 +8,6 @@ import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FrontendMessage;
 import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
-import dev.parapet.postgres.message.HeldBind;
 import dev.parapet.postgres.message.HeldExecute;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
@@ -38,7 +37,9 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
 
     @Override
     public boolean acceptOutboundMessage(Object msg) throws Exception {
-        return msg instanceof FrontendMessage && !(msg instanceof Relayed || msg instanceof Query || msg instanceof Parse);
+        return msg instanceof FrontendMessage
+                && !(msg instanceof Relayed || msg instanceof Query || msg instanceof Parse || msg instanceof Bind
+                        || msg instanceof Close || msg instanceof FunctionCall);
     }
 
     @Override
@@ -96,6 +97,86 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
         return out;
     }
 
+    /** The parameter types {@code parse} declares (0: left to the server). */
+    public static int[] parameterTypes(Parse parse) {
+        ByteBuf frame = parse.frame();
+        int end = frame.writerIndex();
+        int at = Frames.skipCstring(frame, Frames.skipCstring(frame, 5, end), end);
+        if (end - at < 2) {
+            return new int[0];
+        }
+        int[] types = new int[Math.min(frame.getUnsignedShort(at), (end - at - 2) / 4)];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = frame.getInt(at + 2 + 4 * i);
+        }
+        return types;
+    }
+
+    /**
+     * A Parse of {@code sql} as statement {@code name} declaring {@code types}; with
+     * {@code typeUnspecified}, untyped parameters are declared bytea as in
+     * {@link #parse(ByteBufAllocator, Parse, String, boolean)}.
+     */
+    public static ByteBuf parse(ByteBufAllocator alloc, String name, String sql, int[] types, boolean typeUnspecified) {
+        ByteBuf out = alloc.buffer(sql.length() + name.length() + 4 * types.length + 10);
+        out.writeByte('P');
+        int at = out.writerIndex();
+        out.writeInt(0);
+        Frames.writeCstring(out, name);
+        Frames.writeCstring(out, sql);
+        out.writeShort(types.length);
+        for (int type : types) {
+            out.writeInt(typeUnspecified && type == 0 ? BYTEA_OID : type);
+        }
+        out.setInt(at, out.writerIndex() - at);
+        return out;
+    }
+
+    /** A Close of prepared statement {@code name}. */
+    public static ByteBuf closeStatement(ByteBufAllocator alloc, String name) {
+        ByteBuf out = alloc.buffer(name.length() + 7);
+        out.writeByte('C');
+        int at = out.writerIndex();
+        out.writeInt(0);
+        out.writeByte('S');
+        Frames.writeCstring(out, name);
+        out.setInt(at, out.writerIndex() - at);
+        return out;
+    }
+
+    /**
+     * The frame of {@code bind} asking for no result formats, for a statement the gateway put in
+     * place of the client's that returns no columns (the server refuses formats for columns a
+     * statement does not have). Does not release the original frame.
+     */
+    public static ByteBuf bindWithoutResultFormats(ByteBufAllocator alloc, Bind bind) {
+        ByteBuf original = bind.frame();
+        int end = original.writerIndex();
+        int p = Frames.skipCstring(original, Frames.skipCstring(original, 5, end), end);
+        p = skip(p, 2, end);
+        p = skip(p, 2 * original.getUnsignedShort(p - 2), end);
+        p = skip(p, 2, end);
+        int values = original.getUnsignedShort(p - 2);
+        for (int i = 0; i < values; i++) {
+            p = skip(p, 4, end);
+            p = skip(p, Math.max(original.getInt(p - 4), 0), end);
+        }
+        skip(p, 2, end); // the result format count, replaced below
+        ByteBuf out = alloc.buffer(p + 2);
+        out.writeBytes(original, 0, p);
+        out.writeShort(0);
+        out.setInt(1, out.writerIndex() - 1);
+        return out;
+    }
+
+    /** {@code at + length}, when the message holds that many more bytes. */
+    private static int skip(int at, int length, int end) {
+        if (length > end - at) {
+            throw new ProtocolException("Bind message is truncated");
+        }
+        return at + length;
+    }
+
     public static void encode(FrontendMessage message, ByteBuf out) {
         switch (message) {
             case StartupMessage m -> {
@@ -116,14 +197,13 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
             case Terminate m -> out.writeByte('X').writeInt(4);
             case Query m -> throw new IllegalArgumentException("queries are forwarded as their frames");
             case Parse m -> throw new IllegalArgumentException("parses are forwarded as their frames");
-            case Bind m -> throw new IllegalArgumentException("binds travel inside the relayed bytes");
+            case Bind m -> throw new IllegalArgumentException("binds are forwarded as their frames");
             case Execute m -> throw new IllegalArgumentException("executes travel inside the relayed bytes");
             case Describe m -> out.writeByte('D').writeInt(4 + 1 + m.name().getBytes(StandardCharsets.UTF_8).length + 1)
                     .writeByte(m.kind()).writeBytes(m.name().getBytes(StandardCharsets.UTF_8)).writeByte(0);
-            case HeldBind m -> throw new IllegalArgumentException("held binds are forwarded as their frames");
             case HeldExecute m -> throw new IllegalArgumentException("held executes are forwarded as their frames");
-            case Close m -> throw new IllegalArgumentException("closes travel inside the relayed bytes");
-            case FunctionCall m -> throw new IllegalArgumentException("function calls travel inside the relayed bytes");
+            case Close m -> throw new IllegalArgumentException("closes are forwarded as their frames");
+            case FunctionCall m -> throw new IllegalArgumentException("function calls are forwarded as their frames");
             case Relayed m -> throw new IllegalArgumentException("relayed bytes are written as they are");
         }
     }

@@ -26,6 +26,7 @@ import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.Close;
 import dev.parapet.postgres.message.Describe;
+import dev.parapet.postgres.message.CloseComplete;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.EmptyQueryResponse;
@@ -33,13 +34,13 @@ import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.FrontendMessage;
 import dev.parapet.postgres.message.FunctionCall;
-import dev.parapet.postgres.message.HeldBind;
 import dev.parapet.postgres.message.HeldExecute;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NoData;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.ParseComplete;
 import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.PortalSuspended;
@@ -76,6 +77,7 @@ import java.util.BitSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -107,7 +109,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ByteBuf describing;
     private final ArrayDeque<BackendMessage> heldWhileDescribing = new ArrayDeque<>();
     private boolean waitingForCatalog;
-
+    private final PreparedStatements statements = new PreparedStatements();
+    private final OwedCompletions completions = new OwedCompletions();
+    private boolean watchingBinds;
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_STARTUP;
     private ScheduledFuture<?> startupTimeout;
@@ -198,6 +202,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 followInspection();
                 meters.bytesToUpstream(frame.readableBytes());
                 requests.add(System.nanoTime());
+                completions.end();
                 upstream.write(frame, upstream.voidPromise());
             }
             case Parse m -> {
@@ -208,44 +213,100 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
                 meters.statement();
                 ByteBuf frame = m.frame();
+                int generation = context.statements().generation();
                 Forward forward = forward(m.sql());
                 String replacement = forward.replacement();
+                boolean denied = forward.denied();
+                String name = m.name();
+                var statement = new PreparedStatements.Statement(m.sql(), FrontendEncoder.parameterTypes(m), generation, denied);
                 results.parse(m.name(), forward.rowLimit(), forward.hidden(), forward.masking());
+                if (!watchingBinds) {
+                    ctx.pipeline().get(FrontendDecoder.class).watchBinds();
+                    watchingBinds = true;
+                }
                 if (!forward.hidden().isEmpty() || forward.masking() != null) {
                     ctx.pipeline().get(FrontendDecoder.class).holdExecutes(true);
                 }
                 if (replacement != null) {
-                    frame = FrontendEncoder.parse(ctx.alloc(), m, replacement, DeniedStatement.is(replacement));
+                    frame = FrontendEncoder.parse(ctx.alloc(), m, replacement, denied);
                     m.frame().release();
                 }
                 meters.bytesToUpstream(frame.readableBytes());
+                statements.sent(name, statement);
+                completions.client(() -> statements.answered(name, statement), () -> statements.skipped(name, statement));
+                upstream.write(frame, upstream.voidPromise());
+            }
+            case Bind m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a Bind arrived before the login completed");
+                    return;
+                }
+                ByteBuf frame = m.frame();
+                PreparedStatements.Statement statement = statements.get(m.statement());
+                if (statement != null && checkAgain(m.statement(), statement).denied) {
+                    try {
+                        frame = FrontendEncoder.bindWithoutResultFormats(ctx.alloc(), m);
+                    } finally {
+                        m.frame().release();
+                    }
+                } else {
+                    // the client names one result format per column it sees; the database needs one per column it returns
+                    BitSet hiddenHere = results.statementShape(m.statement());
+                    if (hiddenHere != null && !hiddenHere.isEmpty()) {
+                        frame = ResultRows.bindForAllColumns(frame, hiddenHere, ctx.alloc());
+                    }
+                }
+                results.bind(m.portal(), m.statement());
+                meters.bytesToUpstream(frame.readableBytes());
+                upstream.write(frame, upstream.voidPromise());
+            }
+            case Close m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a Close arrived before the login completed");
+                    return;
+                }
+                meters.bytesToUpstream(m.frame().readableBytes());
+                results.close(m.type(), m.name());
+                if (m.type() == 'S') {
+                    String name = m.name();
+                    var closing = PreparedStatements.Statement.closing();
+                    statements.sent(name, closing);
+                    completions.client(() -> statements.answered(name, closing), () -> statements.skipped(name, closing));
+                } else {
+                    completions.client(null, null);
+                }
+                upstream.write(m.frame(), upstream.voidPromise());
+            }
+            case FunctionCall m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a function call arrived before the login completed");
+                    return;
+                }
+                meters.statement();
+                ByteBuf frame = m.frame();
+                // The call names its function by object id: the policy treats it as a statement it cannot read.
+                String replacement = replacement(context.statements().decideUnreadable(principal, target,
+                        "a fast-path function call names its function by object id, not in SQL"), null);
+                if (replacement != null) {
+                    frame.release();
+                    // answered as the call would be when it fails: ErrorResponse, then ReadyForQuery
+                    frame = FrontendEncoder.query(ctx.alloc(), replacement);
+                }
+                meters.bytesToUpstream(frame.readableBytes());
+                requests.add(System.nanoTime());
+                results.functionCall();
+                completions.end();
                 upstream.write(frame, upstream.voidPromise());
             }
             case Sync m -> {
                 if (state == State.RELAY) {
                     requests.add(System.nanoTime());
                     results.sync();
+                    completions.end();
                 }
-            }
-            case FunctionCall m -> {
-                if (state == State.RELAY) {
-                    requests.add(System.nanoTime());
-                    results.functionCall();
-                }
-            }
-            case Bind m -> results.bind(m.portal(), m.statement());
-            case HeldBind m -> {
-                if (state != State.RELAY) {
-                    m.frame().release();
-                    unexpected("a Bind arrived before the login completed");
-                    return;
-                }
-                results.bind(m.portal(), m.statement());
-                BitSet hiddenHere = results.statementShape(m.statement());
-                ByteBuf frame = hiddenHere == null || hiddenHere.isEmpty() ? m.frame()
-                        : ResultRows.bindForAllColumns(m.frame(), hiddenHere, ctx.alloc());
-                meters.bytesToUpstream(frame.readableBytes());
-                upstream.write(frame, upstream.voidPromise());
             }
             case Describe m -> {
                 results.describe(m.kind(), m.name());
@@ -273,7 +334,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.bytesToUpstream(m.frame().readableBytes());
                 upstream.write(m.frame(), upstream.voidPromise());
             }
-            case Close m -> results.close(m.kind(), m.name());
             case Terminate m -> terminate();
             case PasswordMessage m -> onPassword(m);
             case StartupMessage m -> onStartup(m);
@@ -302,28 +362,79 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         Forward(String replacement) {
             this(replacement, null, List.of(), null);
         }
+
+        boolean denied() {
+            return replacement != null && DeniedStatement.is(replacement);
+        }
     }
 
     private Forward forward(String sql) {
         StatementGate.Judgement judgement = context.statements().judge(principal, target, sql);
-        switch (judgement.decision()) {
+        String replacement = replacement(judgement.decision(), sql);
+        if (judgement.decision() instanceof Decision.Allow allow) {
+            return new Forward(replacement, allow.rowLimit().orElse(null), allow.hiddenColumns(),
+                    judgement.masking().orElse(null));
+        }
+        return new Forward(replacement);
+    }
+
+    /**
+     * A prepared statement is decided again when the policy changed since it was prepared. When the
+     * verdict changed too, the statement the database holds under that name is replaced (by the
+     * refusal, or by the client's text again) before the Bind reaches it, and the answers to the
+     * gateway's own Close and Parse are held back from the client. The statement counts as
+     * checked once the database has taken the replacement: if an earlier error in the batch makes
+     * it skip the replacement, the next Bind checks again. What the new decision says about the
+     * statement's results (row limit, hidden columns, masking) applies from this Bind on.
+     */
+    private PreparedStatements.Statement checkAgain(String name, PreparedStatements.Statement statement) {
+        int generation = context.statements().generation();
+        if (statement.generation == generation) {
+            return statement;
+        }
+        Forward forward = forward(statement.sql);
+        results.parse(name, forward.rowLimit(), forward.hidden(), forward.masking());
+        if (!forward.hidden().isEmpty() || forward.masking() != null) {
+            ctx.pipeline().get(FrontendDecoder.class).holdExecutes(true);
+        }
+        boolean denied = forward.denied();
+        if (denied == statement.denied) {
+            statement.generation = generation; // nothing to change in the database
+            return statement;
+        }
+        var checked = new PreparedStatements.Statement(statement.sql, statement.types, generation, denied);
+        upstream.write(FrontendEncoder.closeStatement(ctx.alloc(), name), upstream.voidPromise());
+        completions.gateway(null, null);
+        upstream.write(FrontendEncoder.parse(ctx.alloc(), name, forward.replacement() == null ? statement.sql
+                : forward.replacement(), statement.types, denied), upstream.voidPromise());
+        statements.sent(name, checked);
+        completions.gateway(() -> statements.answered(name, checked), () -> statements.skipped(name, checked));
+        return checked;
+    }
+
+    /**
+     * What to send upstream instead of a statement the policy decided on: null to send it as it is,
+     * a statement that raises the refusal, or the same statement re-tagged when it sets
+     * application_name. {@code sql} is null for what is not SQL, which is never rewritten.
+     */
+    private String replacement(Decision decision, String sql) {
+        switch (decision) {
             case Decision.Allow allow -> {
                 allow.shadowed().forEach(v -> log.info("session {}: shadow rule {} would {} for {}: {}", id, v.ruleId(),
                         v.outcome() == Decision.Outcome.DENY ? "deny" : "hold for approval", identity.label(), v.reason()));
-                return new Forward(applicationName.rewrite(sql), allow.rowLimit().orElse(null), allow.hiddenColumns(),
-                        judgement.masking().orElse(null));
+                return sql == null ? null : applicationName.rewrite(sql);
             }
             case Decision.Deny deny -> {
                 context.metrics().statementDenied(target.name(), deny.ruleId());
                 log.info("session {}: {} denied on {}: {}", id, identity.label(), target.name(), deny.message());
-                return new Forward(DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint()));
+                return DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint());
             }
             case Decision.RequireApproval approval -> {
                 context.metrics().statementDenied(target.name(), approval.ruleId());
                 log.info("session {}: {} needs approval on {} (rule {}), refused: approvals are not available yet", id,
                         identity.label(), target.name(), approval.ruleId());
-                return new Forward(DeniedStatement.sql("42501", "rule \"" + approval.ruleId() + "\" requires approval: "
-                        + approval.reason(), "approvals are not available in this version of the gateway; ask an operator"));
+                return DeniedStatement.sql("42501", "rule \"" + approval.ruleId() + "\" requires approval: "
+                        + approval.reason(), "approvals are not available in this version of the gateway; ask an operator");
             }
         }
     }
@@ -470,6 +581,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     + target.name() + "\"" + (rule.description() == null ? "" : ": " + rule.description()));
             return;
         }
+        if (refusedStartupSetting()) {
+            return;
+        }
         meters = context.metrics().target(target.name(), "postgres");
         upstreamConnectStart = System.nanoTime();
         connector.connect(ctx.channel().eventLoop(), target, UpstreamAccount.of(target, identity), upstreamParameters(), this).addListener(f -> {
@@ -485,17 +599,60 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         });
     }
 
+    /** Whether a client's startup parameter goes upstream as a setting of the database session. */
+    private static boolean forwarded(String name) {
+        return switch (name) {
+            case "user", "database", "options", "replication", "application_name" -> false;
+            default -> !name.startsWith("_pq_.");
+        };
+    }
+
+    /** Settings drivers send at every login to agree on the wire format; not put to the policy. */
+    private static final Set<String> FORMAT_SETTINGS = Set.of("client_encoding", "datestyle", "timezone",
+            "intervalstyle", "extra_float_digits");
+
+    /**
+     * A startup parameter sets a setting as SET would (search_path, role, ...), so each one that
+     * goes upstream, except the wire-format ones, is put to the policy as {@code SET name TO '...'}
+     * (the value does not change the verdict); the login is refused, naming the rule, if one of
+     * them would be. True when refused.
+     */
+    private boolean refusedStartupSetting() {
+        for (String name : startupParameters.keySet()) {
+            if (!forwarded(name) || FORMAT_SETTINGS.contains(name.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            String setting = name.matches("[A-Za-z_][A-Za-z0-9_.$]*") ? name : '"' + name.replace("\"", "\"\"") + '"';
+            Decision decision = context.statements().decide(principal, target, "SET " + setting + " TO 'x'");
+            String sqlState;
+            String message;
+            switch (decision) {
+                case Decision.Allow allow -> {
+                    continue;
+                }
+                case Decision.Deny deny -> {
+                    sqlState = deny.sqlState();
+                    message = deny.message();
+                }
+                case Decision.RequireApproval approval -> {
+                    sqlState = "42501";
+                    message = "rule \"" + approval.ruleId() + "\" requires approval: " + approval.reason();
+                }
+            }
+            context.metrics().loginRefused("postgres", "startup_setting");
+            log.info("session {}: {} may not set {} at login on {}: {}", id, identity.label(), name, target.name(), message);
+            fatal(sqlState, message + " (asked for by the login's \"" + name + "\" parameter)");
+            return true;
+        }
+        return false;
+    }
+
     /** The client's startup parameters that go upstream, with the session tagged by its identity. */
     private Map<String, String> upstreamParameters() {
         Map<String, String> params = new LinkedHashMap<>();
         startupParameters.forEach((name, value) -> {
-            switch (name) {
-                case "user", "database", "options", "replication", "application_name" -> { }
-                default -> {
-                    if (!name.startsWith("_pq_.")) {
-                        params.put(name, value);
-                    }
-                }
+            if (forwarded(name)) {
+                params.put(name, value);
             }
         });
         applicationName = new ApplicationNameTag(identity.handle());
@@ -589,10 +746,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.bytesToClient(m.bytes().readableBytes());
                 ctx.write(m.bytes(), ctx.voidPromise());
             }
+            case ParseComplete m -> relayUnlessOwn(m.frame());
+            case CloseComplete m -> relayUnlessOwn(m.frame());
             case ReadyForQuery m -> {
+                completions.ready();
                 results.ready();
-                followInspection();
-                transactionStatus = m.status();
+                followInspection();                transactionStatus = m.status();
                 long sent = requests.poll();
                 if (sent != 0) {
                     meters.upstreamLatency(System.nanoTime() - sent);
@@ -746,6 +905,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         } else {
             frame.release();
             ctx.write(ResultRows.withoutFields(description, shape.drop()), ctx.voidPromise());
+        }
+    }
+
+    /** Relays the answer to a Parse or Close, or drops it when it answers one the gateway sent itself. */
+    private void relayUnlessOwn(ByteBuf frame) {
+        if (completions.answersGateway() || results.discarding()) {
+            frame.release();
+        } else {
+            meters.bytesToClient(frame.readableBytes());
+            ctx.write(frame, ctx.voidPromise());
         }
     }
 
@@ -921,7 +1090,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Query m -> m.frame().release();
             case Parse m -> m.frame().release();
             case HeldExecute m -> m.frame().release();
-            case HeldBind m -> m.frame().release();
+            case Bind m -> m.frame().release();
+            case Close m -> m.frame().release();
+            case FunctionCall m -> m.frame().release();
+            case ParseComplete m -> m.frame().release();
+            case CloseComplete m -> m.frame().release();
             default -> ReferenceCountUtil.release(msg);
         }
     }

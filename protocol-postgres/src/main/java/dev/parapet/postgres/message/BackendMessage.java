@@ -6,7 +6,6 @@ package dev.parapet.postgres.message;
  */
 public sealed interface BackendMessage
         permits Authentication, ParameterStatus, BackendKeyData, ReadyForQuery, RowDescription, DataRow,
-                NotificationResponse,
+                NotificationResponse, ParseComplete, CloseComplete,
                 CommandComplete, PortalSuspended, EmptyQueryResponse, NoData, ErrorResponse, NegotiateProtocolVersion, Relayed,
-                RelayedMessage {
-}
+                RelayedMessage {}

@@ -10,6 +10,7 @@ import dev.parapet.postgres.auth.ScramSha256Client;
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
+import dev.parapet.postgres.message.CloseComplete;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.EmptyQueryResponse;
@@ -18,6 +19,7 @@ import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.NoData;
 import dev.parapet.postgres.message.NotificationResponse;
 import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.ParseComplete;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.PortalSuspended;
@@ -119,6 +121,14 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                 case NotificationResponse notification -> {
                     notification.frame().release();
                     fail(ctx, unexpected(), "NotificationResponse during startup");
+                }
+                case ParseComplete complete -> {
+                    complete.frame().release();
+                    fail(ctx, unexpected(), "ParseComplete during startup");
+                }
+                case CloseComplete complete -> {
+                    complete.frame().release();
+                    fail(ctx, unexpected(), "CloseComplete during startup");
                 }
                 case Relayed relayed -> {
                     relayed.bytes().release();

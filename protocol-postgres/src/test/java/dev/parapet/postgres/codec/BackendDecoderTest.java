@@ -10,12 +10,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
+import dev.parapet.postgres.message.CloseComplete;
 import dev.parapet.postgres.message.CommandComplete;
 import dev.parapet.postgres.message.DataRow;
 import dev.parapet.postgres.message.RowDescription;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
 import dev.parapet.postgres.message.ParameterStatus;
+import dev.parapet.postgres.message.ParseComplete;
 import dev.parapet.postgres.message.ReadyForQuery;
 import dev.parapet.postgres.message.Relayed;
 import io.netty.buffer.ByteBufUtil;
@@ -135,6 +137,23 @@ class BackendDecoderTest {
         // 'v': newest minor version supported (0), number of unrecognised options (1), their names.
         byte[] negotiate = bytes().message('v', bytes().int32(0).int32(1).cstring("_pq_.foo")).toArray();
         assertThat(feed(negotiate)).containsExactly(new NegotiateProtocolVersion(0, List.of("_pq_.foo")));
+    }
+
+    @Test
+    void handsOverParseAndCloseCompleteOnTheirOwnDuringTheSession() {
+        startUp();
+        byte[] parseComplete = hex("31 00000004");
+        byte[] bindComplete = hex("32 00000004");
+        byte[] closeComplete = hex("33 00000004");
+        List<Object> out = feed(concat(parseComplete, bindComplete, closeComplete, READY_IDLE));
+        assertThat(out).hasSize(5);
+        assertThat(out.get(0)).isInstanceOf(ParseComplete.class);
+        assertThat(content(out.get(0))).isEqualTo(parseComplete);
+        assertThat(content(out.get(1))).isEqualTo(bindComplete);
+        assertThat(out.get(2)).isInstanceOf(CloseComplete.class);
+        assertThat(content(out.get(3))).isEqualTo(READY_IDLE);
+        assertThat(out.get(4)).isEqualTo(ReadyForQuery.IDLE);
+        Wire.releaseAll(out);
     }
 
     @Test

@@ -10,10 +10,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
+import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.ErrorResponse;
 import dev.parapet.postgres.message.FrontendMessage;
 import dev.parapet.postgres.message.NegotiateProtocolVersion;
+import dev.parapet.postgres.message.Parse;
 import dev.parapet.postgres.message.ParameterStatus;
 import dev.parapet.postgres.message.PasswordMessage;
 import dev.parapet.postgres.message.ReadyForQuery;
@@ -196,6 +198,55 @@ class EncoderRoundTripTest {
         assertThat(encodeFrontend(PasswordMessage.ofPassword("pw"))).isEqualTo(concat(hex("70 00000007"), ascii("pw\0")));
         assertThat(encodeFrontend(Sync.INSTANCE)).isEqualTo(hex("53 00000004"));
         assertThat(encodeFrontend(Terminate.INSTANCE)).isEqualTo(hex("58 00000004"));
+    }
+
+    private static byte[] drain(ByteBuf buf) {
+        try {
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void writesTheParseAndCloseTheGatewaySendsOnItsOwn() {
+        byte[] parse = bytes().message('P', bytes().cstring("S_1").cstring("select $1, $2").int16(2).int32(23).int32(0)).toArray();
+        ByteBuf frame = Wire.ALLOC.buffer().writeBytes(parse);
+        try {
+            int[] types = FrontendEncoder.parameterTypes(new Parse("S_1", "select $1, $2", frame));
+            assertThat(types).containsExactly(23, 0);
+            assertThat(drain(FrontendEncoder.parse(Wire.ALLOC, "S_1", "select $1, $2", types, false))).isEqualTo(parse);
+            assertThat(drain(FrontendEncoder.parse(Wire.ALLOC, "S_1", "do 'x'", types, true))).isEqualTo(
+                    bytes().message('P', bytes().cstring("S_1").cstring("do 'x'").int16(2).int32(23).int32(17)).toArray());
+        } finally {
+            frame.release();
+        }
+        assertThat(drain(FrontendEncoder.closeStatement(Wire.ALLOC, "S_1")))
+                .isEqualTo(bytes().message('C', bytes().int8('S').cstring("S_1")).toArray());
+    }
+
+    @Test
+    void dropsTheResultFormatsOfABindAndKeepsTheRest() {
+        // portal, statement, one binary parameter format, two values (one NULL), three result formats
+        Wire head = bytes().cstring("P").cstring("S_1").int16(1).int16(1).int16(2).int32(4).int32(42).int32(-1);
+        byte[] bind = bytes().message('B', bytes().raw(head.toArray()).int16(3).int16(1).int16(1).int16(0)).toArray();
+        ByteBuf frame = Wire.ALLOC.buffer().writeBytes(bind);
+        try {
+            assertThat(drain(FrontendEncoder.bindWithoutResultFormats(Wire.ALLOC, new Bind("P", "S_1", frame))))
+                    .isEqualTo(bytes().message('B', bytes().raw(head.toArray()).int16(0)).toArray());
+            assertThat(frame.refCnt()).as("the original stays the caller's").isOne();
+        } finally {
+            frame.release();
+        }
+        // a value longer than the message
+        byte[] truncated = bytes().message('B', bytes().cstring("").cstring("S_1").int16(0).int16(1).int32(100).int16(0)).toArray();
+        ByteBuf bad = Wire.ALLOC.buffer().writeBytes(truncated);
+        try {
+            assertThatThrownBy(() -> FrontendEncoder.bindWithoutResultFormats(Wire.ALLOC, new Bind("", "S_1", bad)))
+                    .isInstanceOf(ProtocolException.class);
+        } finally {
+            bad.release();
+        }
     }
 
     @Test

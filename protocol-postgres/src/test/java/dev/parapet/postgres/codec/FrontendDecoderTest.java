@@ -8,7 +8,10 @@ import static dev.parapet.postgres.codec.Wire.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.CancelRequest;
+import dev.parapet.postgres.message.Close;
+import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.Bind;
 import dev.parapet.postgres.message.Close;
@@ -257,6 +260,32 @@ class FrontendDecoderTest {
         List<Object> out = feed(bytes().message('p', bytes().cstring("alice-pw")).toArray());
         assertThat(out).singleElement().isInstanceOfSatisfying(PasswordMessage.class,
                 p -> assertThat(p.password()).isEqualTo("alice-pw"));
+    }
+
+    @Test
+    void decodesCloseAndFunctionCallAndBindOnceAskedTo() {
+        startUp();
+        byte[] close = bytes().message('C', bytes().int8('S').cstring("S_1")).toArray();
+        // FunctionCall 'F': function OID 2624, no argument formats, one text argument, result format text
+        byte[] call = bytes().message('F', bytes().int32(2624).int16(0).int16(1).int32(2).raw(ascii("xy")).int16(0)).toArray();
+        byte[] bind = bytes().message('B', bytes().cstring("P_1").cstring("S_2").int16(0).int16(0).int16(0)).toArray();
+        List<Object> out = feed(concat(close, call, bind));
+        assertThat(out).hasSize(3);
+        assertThat(out.get(0)).isInstanceOfSatisfying(Close.class, c -> {
+            assertThat(c.type()).isEqualTo('S');
+            assertThat(c.name()).isEqualTo("S_1");
+        });
+        assertThat(out.get(1)).isInstanceOf(FunctionCall.class);
+        assertThat(content(out.get(1))).isEqualTo(call);
+        assertThat(out.get(2)).as("a Bind travels as relayed bytes by default").isInstanceOf(Relayed.class);
+        Wire.releaseAll(out);
+        channel.pipeline().get(FrontendDecoder.class).watchBinds();
+        out = feed(bind);
+        assertThat(out).singleElement().isInstanceOfSatisfying(Bind.class, b -> {
+            assertThat(b.portal()).isEqualTo("P_1");
+            assertThat(b.statement()).isEqualTo("S_2");
+        });
+        Wire.releaseAll(out);
     }
 
     @Test

@@ -169,6 +169,11 @@ final class Wire {
             case Relayed r -> r.bytes();
             case Query q -> q.frame();
             case Parse p -> p.frame();
+            case dev.parapet.postgres.message.Bind b -> b.frame();
+            case dev.parapet.postgres.message.Close c -> c.frame();
+            case dev.parapet.postgres.message.FunctionCall f -> f.frame();
+            case dev.parapet.postgres.message.ParseComplete c -> c.frame();
+            case dev.parapet.postgres.message.CloseComplete c -> c.frame();
             case dev.parapet.postgres.message.DataRow d -> d.frame();
             case ByteBuf b -> b;
             default -> null;
