@@ -175,6 +175,8 @@ final class Wire {
             case dev.parapet.postgres.message.ParseComplete c -> c.frame();
             case dev.parapet.postgres.message.CloseComplete c -> c.frame();
             case dev.parapet.postgres.message.DataRow d -> d.frame();
+            case dev.parapet.postgres.message.HeldExecute h -> h.frame();
+            case dev.parapet.postgres.message.RelayedMessage r -> r.frame();
             case ByteBuf b -> b;
             default -> null;
         };
