@@ -1,6 +1,7 @@
 package dev.parapet.policy;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -211,10 +212,13 @@ final class LineageWalker {
 
     // ---------------------------------------------------------------- flows
 
-    /** What flows into one value while it is being worked out. */
+    /**
+     * What flows into one value while it is being worked out. Most values have one source or none,
+     * so the sets are only created when something is added.
+     */
     private static final class Flow {
-        final Set<ColumnRef> sources = new LinkedHashSet<>();
-        final Set<TableName> wholeRows = new LinkedHashSet<>();
+        private Set<ColumnRef> sources;
+        private Set<TableName> wholeRows;
         /** The value is one column passed through unchanged. */
         boolean plain;
         /** Something the analysis cannot see into flows in. */
@@ -224,31 +228,68 @@ final class LineageWalker {
 
         static Flow column(TableName table, String column) {
             Flow flow = new Flow();
-            flow.sources.add(new ColumnRef(table, column));
+            flow.addSource(new ColumnRef(table, column));
             flow.plain = true;
             return flow;
         }
 
         static Flow wholeRow(TableName table) {
             Flow flow = new Flow();
-            flow.wholeRows.add(table);
+            flow.addWholeRows(List.of(table));
             return flow;
         }
 
         static Flow of(OutputColumn output) {
             Flow flow = new Flow();
-            flow.sources.addAll(output.sources());
-            flow.wholeRows.addAll(output.wholeRows());
-            flow.wholeRows.addAll(output.starOf());
+            flow.addSources(output.sources());
+            flow.addWholeRows(output.wholeRows());
+            flow.addWholeRows(output.starOf());
             flow.plain = output.kind() == OutputColumn.Kind.PLAIN_COLUMN;
             flow.unknown = output.kind() == OutputColumn.Kind.UNKNOWN;
             return flow;
         }
 
+        Set<ColumnRef> sources() {
+            return sources == null ? Set.of() : sources;
+        }
+
+        Set<TableName> wholeRows() {
+            return wholeRows == null ? Set.of() : wholeRows;
+        }
+
+        boolean fromTables() {
+            return sources != null || wholeRows != null;
+        }
+
+        void addSource(ColumnRef column) {
+            if (sources == null) {
+                sources = new LinkedHashSet<>(4);
+            }
+            sources.add(column);
+        }
+
+        void addSources(Collection<ColumnRef> columns) {
+            if (!columns.isEmpty()) {
+                if (sources == null) {
+                    sources = new LinkedHashSet<>(Math.max(4, columns.size() * 2));
+                }
+                sources.addAll(columns);
+            }
+        }
+
+        void addWholeRows(Collection<TableName> tables) {
+            if (!tables.isEmpty()) {
+                if (wholeRows == null) {
+                    wholeRows = new LinkedHashSet<>(4);
+                }
+                wholeRows.addAll(tables);
+            }
+        }
+
         Flow copy() {
             Flow flow = new Flow();
-            flow.sources.addAll(sources);
-            flow.wholeRows.addAll(wholeRows);
+            flow.addSources(sources());
+            flow.addWholeRows(wholeRows());
             flow.plain = plain;
             flow.unknown = unknown;
             return flow;
@@ -256,8 +297,8 @@ final class LineageWalker {
 
         /** Adds {@code other} as one operand of an expression: the result is no longer a plain column. */
         void operand(Flow other) {
-            sources.addAll(other.sources);
-            wholeRows.addAll(other.wholeRows);
+            addSources(other.sources());
+            addWholeRows(other.wholeRows());
             unknown |= other.unknown;
             plain = false;
         }
@@ -265,29 +306,33 @@ final class LineageWalker {
         /** Adds a column a filter looked at (a subquery's filters flow into the value it yields). */
         void filter(ColumnRef column) {
             if (column.everyColumn()) {
-                wholeRows.add(column.table());
+                addWholeRows(List.of(column.table()));
             } else {
-                sources.add(column);
+                addSource(column);
             }
             plain = false;
         }
 
-        /** The value is either what it was or {@code other} (an ambiguous name, a UNION, a VALUES column). */
+        /**
+         * The value is either what it was or {@code other} (an ambiguous name, a UNION, a VALUES
+         * column); {@code one} is null for the first alternative. Both are consumed: callers pass
+         * flows made for the purpose.
+         */
         static Flow either(Flow one, Flow other) {
             if (one == null) {
-                return other.copy();
+                return other;
             }
             boolean bothPlain = one.plain && other.plain;
-            one.sources.addAll(other.sources);
-            one.wholeRows.addAll(other.wholeRows);
+            one.addSources(other.sources());
+            one.addWholeRows(other.wholeRows());
             one.unknown |= other.unknown;
-            one.plain = bothPlain && one.sources.size() == 1 && one.wholeRows.isEmpty();
+            one.plain = bothPlain && one.sources().size() == 1 && one.wholeRows == null;
             return one;
         }
 
         void addTo(Set<ColumnRef> columns) {
-            columns.addAll(sources);
-            for (TableName table : wholeRows) {
+            columns.addAll(sources());
+            for (TableName table : wholeRows()) {
                 columns.add(new ColumnRef(table, "*"));
             }
         }
@@ -296,14 +341,14 @@ final class LineageWalker {
             OutputColumn.Kind kind;
             if (unknown) {
                 kind = OutputColumn.Kind.UNKNOWN;
-            } else if (plain && sources.size() == 1 && wholeRows.isEmpty()) {
+            } else if (plain && sources().size() == 1 && wholeRows == null) {
                 kind = OutputColumn.Kind.PLAIN_COLUMN;
-            } else if (!sources.isEmpty() || !wholeRows.isEmpty()) {
+            } else if (fromTables()) {
                 kind = OutputColumn.Kind.DERIVED;
             } else {
                 kind = OutputColumn.Kind.CONSTANT;
             }
-            return new OutputColumn(label, kind, sources, wholeRows, List.of(), false);
+            return new OutputColumn(label, kind, sources(), wholeRows(), List.of(), false);
         }
     }
 
@@ -775,7 +820,15 @@ final class LineageWalker {
         if (!name.qualified()) {
             Relation cte = scope.cte(name.name());
             if (cte instanceof Derived derived) {
-                return derived(derived.outputs(), aliasColumns(table.getAlias()));
+                List<String> renamed = aliasColumns(table.getAlias());
+                if (renamed == null) {
+                    return derived;
+                }
+                // FROM a AS t(x): new names over the CTE's own; a name either list could not place stays loose
+                Derived relabelled = derived(derived.outputs(), renamed);
+                List<String> unaligned = new ArrayList<>(relabelled.unaligned());
+                unaligned.addAll(derived.unaligned());
+                return new Derived(relabelled.outputs(), unaligned);
             }
         }
         return new BaseTable(name, aliasColumns(table.getAlias()));
@@ -932,13 +985,13 @@ final class LineageWalker {
             kind = OutputColumn.Kind.UNKNOWN;
         } else if (!starOf.isEmpty()) {
             kind = OutputColumn.Kind.STAR;
-        } else if (!flow.sources.isEmpty() || !flow.wholeRows.isEmpty()) {
+        } else if (flow.fromTables()) {
             kind = OutputColumn.Kind.DERIVED;
         } else {
             kind = OutputColumn.Kind.CONSTANT;
         }
-        return new OutputColumn(kind == OutputColumn.Kind.STAR ? "*" : "?column?", kind, flow.sources,
-                flow.wholeRows, starOf, true);
+        return new OutputColumn(kind == OutputColumn.Kind.STAR ? "*" : "?column?", kind, flow.sources(),
+                flow.wholeRows(), starOf, true);
     }
 
     /** Several outputs that cannot be told apart, as one entry of unknown width. */
@@ -949,8 +1002,8 @@ final class LineageWalker {
         Flow flow = new Flow();
         LinkedHashSet<TableName> stars = new LinkedHashSet<>();
         for (OutputColumn output : outputs) {
-            flow.sources.addAll(output.sources());
-            flow.wholeRows.addAll(output.wholeRows());
+            flow.addSources(output.sources());
+            flow.addWholeRows(output.wholeRows());
             stars.addAll(output.starOf());
             flow.unknown |= output.kind() == OutputColumn.Kind.UNKNOWN;
         }
@@ -986,7 +1039,7 @@ final class LineageWalker {
         if (aligned) {
             List<OutputColumn> merged = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
-                merged.add(either(branches, i, i + 1));
+                merged.add(atPosition(branches, i));
             }
             return merged;
         }
@@ -995,7 +1048,7 @@ final class LineageWalker {
         }
         List<OutputColumn> merged = new ArrayList<>();
         for (int i = 0; i < prefix; i++) {
-            merged.add(either(branches, i, i + 1));
+            merged.add(atPosition(branches, i));
         }
         List<OutputColumn> middle = new ArrayList<>();
         for (List<OutputColumn> branch : branches) {
@@ -1016,10 +1069,10 @@ final class LineageWalker {
         return merged;
     }
 
-    private static OutputColumn either(List<List<OutputColumn>> branches, int from, int to) {
+    private static OutputColumn atPosition(List<List<OutputColumn>> branches, int position) {
         List<OutputColumn> at = new ArrayList<>(branches.size());
         for (List<OutputColumn> branch : branches) {
-            at.add(branch.get(from));
+            at.add(branch.get(position));
         }
         return eitherColumn(at);
     }
@@ -1347,8 +1400,8 @@ final class LineageWalker {
                 }
                 if (!output.sources().isEmpty() || !output.wholeRows().isEmpty()
                         || output.kind() == OutputColumn.Kind.UNKNOWN) {
-                    candidate.sources.addAll(output.sources());
-                    candidate.wholeRows.addAll(output.wholeRows());
+                    candidate.addSources(output.sources());
+                    candidate.addWholeRows(output.wholeRows());
                     candidate.unknown |= output.kind() == OutputColumn.Kind.UNKNOWN;
                     candidate.plain = false;
                 }

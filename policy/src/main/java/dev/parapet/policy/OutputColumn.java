@@ -61,12 +61,21 @@ public record OutputColumn(
     public OutputColumn {
         Objects.requireNonNull(label, "label");
         Objects.requireNonNull(kind, "kind");
-        sources = Collections.unmodifiableSet(new LinkedHashSet<>(sources));
-        wholeRows = Collections.unmodifiableSet(new LinkedHashSet<>(wholeRows));
+        sources = compactCopy(sources);
+        wholeRows = compactCopy(wholeRows);
         starOf = List.copyOf(starOf);
         if (kind == Kind.STAR && !expands) {
             throw new IllegalArgumentException("a STAR entry always expands");
         }
+    }
+
+    /** An unmodifiable copy keeping the order; no set at all for none or one (analyses stay cached by the thousand). */
+    private static <T> Set<T> compactCopy(Set<T> set) {
+        return switch (set.size()) {
+            case 0 -> Set.of();
+            case 1 -> Set.of(set.iterator().next());
+            default -> Collections.unmodifiableSet(new LinkedHashSet<>(set));
+        };
     }
 
     /** Whether anything of a base table flows into this column. */
@@ -74,9 +83,18 @@ public record OutputColumn(
         return !sources.isEmpty() || !wholeRows.isEmpty() || !starOf.isEmpty();
     }
 
-    /** Whether {@code table.column} may flow into this column: as a source, a whole row or a star over its table. */
+    /**
+     * Whether {@code column} may flow into this column: as a source, or as part of a whole row or a
+     * star over its table. For {@code table.*}, whether any column of the table may.
+     */
     public boolean derivesFrom(ColumnRef column) {
-        return sources.contains(column) || wholeRows.contains(column.table()) || starOf.contains(column.table());
+        if (wholeRows.contains(column.table()) || starOf.contains(column.table())) {
+            return true;
+        }
+        if (column.everyColumn()) {
+            return sources.stream().anyMatch(source -> source.table().equals(column.table()));
+        }
+        return sources.contains(column);
     }
 
     /** The same column under another name (a derived table's or CTE's column list renames it). */

@@ -76,7 +76,8 @@ public record StatementInfo(
         serverAccess = Collections.unmodifiableSet(new LinkedHashSet<>(serverAccess));
         inner = List.copyOf(inner);
         outputColumns = List.copyOf(outputColumns);
-        predicateColumns = Collections.unmodifiableSet(new LinkedHashSet<>(predicateColumns));
+        predicateColumns = predicateColumns.isEmpty() ? Set.of()
+                : Collections.unmodifiableSet(new LinkedHashSet<>(predicateColumns));
     }
 
     /** A statement without output columns or predicate columns (the shape of this record before they were added). */

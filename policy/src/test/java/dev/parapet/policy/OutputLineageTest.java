@@ -649,6 +649,17 @@ class OutputLineageTest {
     }
 
     @Test
+    void anOutputSaysWhetherAColumnMayFlowIntoIt() {
+        List<OutputColumn> outputs = outputs("select lower(c.email), row_to_json(c), o.* from customers c, orders o");
+        assertThat(outputs.get(0).derivesFrom(column("customers.email"))).isTrue();
+        assertThat(outputs.get(0).derivesFrom(column("customers.phone"))).isFalse();
+        assertThat(outputs.get(0).derivesFrom(new ColumnRef(table("customers"), "*"))).isTrue();
+        assertThat(outputs.get(1).derivesFrom(column("customers.phone"))).isTrue();
+        assertThat(outputs.get(2).derivesFrom(column("orders.total"))).isTrue();
+        assertThat(outputs.get(2).derivesFrom(column("customers.email"))).isFalse();
+    }
+
+    @Test
     void outputColumnsAndPredicateColumnsAreImmutable() {
         StatementInfo info = only("select email from customers where id = 1");
         assertThat(info.outputColumns()).isUnmodifiable();
