@@ -24,6 +24,8 @@ final class InfoBuilder {
     private final Set<String> functions = new LinkedHashSet<>();
     private final Set<ServerAccess> access = EnumSet.noneOf(ServerAccess.class);
     private final List<StatementInfo> inner = new ArrayList<>();
+    private List<OutputColumn> outputs = List.of();
+    private final Set<ColumnRef> predicates = new LinkedHashSet<>();
 
     InfoBuilder(StatementKind kind) {
         this.kind = kind;
@@ -59,6 +61,17 @@ final class InfoBuilder {
         return this;
     }
 
+    /** The columns of the rows the statement returns. */
+    InfoBuilder outputs(List<OutputColumn> columns) {
+        outputs = List.copyOf(columns);
+        return this;
+    }
+
+    InfoBuilder predicates(Set<ColumnRef> columns) {
+        predicates.addAll(columns);
+        return this;
+    }
+
     /** Adds the tables, columns and functions of {@code other} as this statement's own (an expression analysed apart). */
     InfoBuilder absorb(StatementInfo other) {
         read.addAll(other.tablesRead());
@@ -67,6 +80,7 @@ final class InfoBuilder {
         functions.addAll(other.functions());
         access.addAll(other.serverAccess());
         inner.addAll(other.inner());
+        predicates.addAll(other.predicateColumns());
         return this;
     }
 
@@ -86,7 +100,9 @@ final class InfoBuilder {
         Set<String> allFunctions = new LinkedHashSet<>(functions);
         Set<ServerAccess> allAccess = EnumSet.noneOf(ServerAccess.class);
         allAccess.addAll(access);
+        Set<ColumnRef> allPredicates = new LinkedHashSet<>(predicates);
         for (StatementInfo statement : inner) {
+            allPredicates.addAll(statement.predicateColumns()); // even unexecuted: EXPLAIN's estimates answer them too
             allRead.addAll(statement.tablesRead());
             if (innerExecutes) {
                 allWritten.addAll(statement.tablesWritten());
@@ -99,6 +115,6 @@ final class InfoBuilder {
             allFunctions.addAll(statement.functions());
         }
         return new StatementInfo(kind, objectType, allRead, allWritten, allColumns, where, allFunctions, allAccess,
-                inner, innerExecutes);
+                inner, innerExecutes, outputs, allPredicates);
     }
 }

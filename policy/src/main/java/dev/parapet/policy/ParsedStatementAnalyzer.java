@@ -1,5 +1,7 @@
 package dev.parapet.policy;
 
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -62,7 +64,35 @@ final class ParsedStatementAnalyzer {
         if (input.writesFile()) {
             info.access(ServerAccess.WRITES_FILE);
         }
+        lineage(statement, info);
         return info.build();
+    }
+
+    /**
+     * Adds the output and predicate columns. The lineage walk is stricter than what a policy needs to
+     * decide, so a statement it cannot work out stays readable; it then gets the widest lineage the
+     * rest of the analysis allows: every column and table it references may flow into any output
+     * and is looked at by its filters.
+     */
+    private void lineage(Statement statement, InfoBuilder info) {
+        try {
+            LineageWalker.Lineage lineage = LineageWalker.lineage(dialect, statement);
+            info.outputs(lineage.outputs()).predicates(lineage.predicates());
+        } catch (RuntimeException | StackOverflowError e) {
+            StatementInfo soFar = info.build();
+            Set<ColumnRef> columns = new LinkedHashSet<>();
+            soFar.columns().forEach((table, names) -> names.forEach(name -> columns.add(new ColumnRef(table, name))));
+            for (TableName table : soFar.tablesRead()) {
+                columns.add(new ColumnRef(table, "*"));
+            }
+            info.predicates(columns);
+            if (LineageWalker.returnsRows(statement)) {
+                Set<ColumnRef> sources = new LinkedHashSet<>();
+                columns.stream().filter(column -> !column.everyColumn()).forEach(sources::add);
+                info.outputs(List.of(new OutputColumn("?column?", OutputColumn.Kind.UNKNOWN, sources,
+                        soFar.tablesRead(), List.of(), true)));
+            }
+        }
     }
 
     /**

@@ -210,10 +210,12 @@ final class StatementClassifier {
         InfoBuilder info = new InfoBuilder(StatementKind.COPY);
         int p = 1;
         TableName table = null;
+        StatementInfo query = null;
         List<String> columns = new ArrayList<>();
         if (s.is(p, TokenKind.LPAREN)) {
             int close = requireClosing(s, p);
-            info.inner(carried(s, p + 1, close));
+            query = carried(s, p + 1, close);
+            info.inner(query);
             p = close + 1;
         } else {
             if (s.isWord(p, "binary") && (s.is(p + 1, TokenKind.WORD) || s.is(p + 1, TokenKind.QUOTED_IDENT))) {
@@ -246,6 +248,8 @@ final class StatementClassifier {
             info.access(from ? ServerAccess.READS_FILE : ServerAccess.WRITES_FILE);
         } else if (!s.isAnyWord(p, "stdin", "stdout")) {
             throw new UnreadableStatementException("COPY must read from or write to a file, a program, STDIN or STDOUT");
+        } else if (!from) {
+            info.outputs(query != null ? query.outputColumns() : copiedColumns(table, columns));
         }
         if (table != null) {
             if (from) {
@@ -270,6 +274,19 @@ final class StatementClassifier {
         return info.build();
     }
 
+    /** The rows COPY table [(columns)] TO STDOUT sends: the listed columns, or all of the table's. */
+    private static List<OutputColumn> copiedColumns(TableName table, List<String> columns) {
+        if (columns.isEmpty()) {
+            return List.of(new OutputColumn("*", OutputColumn.Kind.STAR, Set.of(), Set.of(), List.of(table), true));
+        }
+        List<OutputColumn> outputs = new ArrayList<>(columns.size());
+        for (String column : columns) {
+            outputs.add(new OutputColumn(column, OutputColumn.Kind.PLAIN_COLUMN, Set.of(new ColumnRef(table, column)),
+                    Set.of(), List.of(), false));
+        }
+        return outputs;
+    }
+
     // ---------------------------------------------------------------- DO, PREPARE, EXECUTE, CALL
 
     private StatementInfo doStatement(Shape s) {
@@ -292,7 +309,8 @@ final class StatementClassifier {
             if (as < 0) {
                 throw new UnreadableStatementException("PREPARE must be followed by AS and a statement");
             }
-            info.inner(carried(s, as + 1, s.size()));
+            StatementInfo prepared = carried(s, as + 1, s.size());
+            info.inner(prepared).outputs(prepared.outputColumns()); // the rows EXECUTE will return
             return info.build();
         }
         String sql = s.mysqlPreparedSql();
@@ -310,7 +328,8 @@ final class StatementClassifier {
             throw new UnreadableStatementException("the prepared text cannot be read: " + e.getMessage());
         }
         for (StatementSplitter.Range range : StatementSplitter.split(tokens)) {
-            info.inner(classify(Shape.of(tokens, range.from(), range.to())));
+            StatementInfo prepared = classify(Shape.of(tokens, range.from(), range.to()));
+            info.inner(prepared).outputs(prepared.outputColumns());
         }
         if (info.build().inner().isEmpty()) {
             throw new UnreadableStatementException("PREPARE of an empty statement");
@@ -863,7 +882,8 @@ final class StatementClassifier {
             throw new UnreadableStatementException("DECLARE must declare a CURSOR FOR a query");
         }
         InfoBuilder info = new InfoBuilder(StatementKind.CURSOR);
-        info.inner(carried(s, forWord + 1, s.size()));
+        StatementInfo query = carried(s, forWord + 1, s.size());
+        info.inner(query).outputs(query.outputColumns()); // the rows FETCH will return
         return info.build();
     }
 

@@ -42,6 +42,15 @@ import java.util.Set;
  * @param inner statements this one carries
  * @param innerExecutes whether the carried statements run (now or later, as for PREPARE, CREATE
  *     RULE and CREATE VIEW); false only for EXPLAIN without ANALYZE
+ * @param outputColumns the columns of the rows the statement returns to the client, in order, each
+ *     with what it is derived from (see {@link OutputColumn}): for SELECT, VALUES, TABLE and set
+ *     operations, INSERT/UPDATE/DELETE ... RETURNING, and COPY ... TO STDOUT; for DECLARE CURSOR
+ *     and PREPARE, the rows a later FETCH or EXECUTE returns. Empty for a statement that returns no
+ *     rows, including EXPLAIN (which returns its plan as text), CREATE TABLE AS and SELECT INTO
+ * @param predicateColumns columns the statement's filters and orderings look at (WHERE, JOIN
+ *     conditions, GROUP BY, HAVING, ORDER BY, DISTINCT ON, QUALIFY, LIMIT, MERGE's ON), anywhere
+ *     in it, subqueries and carried statements included; a column read through a derived table or
+ *     CTE is the base-table column behind it, and {@code *} stands for every column of a table
  */
 public record StatementInfo(
         StatementKind kind,
@@ -53,7 +62,9 @@ public record StatementInfo(
         Set<String> functions,
         Set<ServerAccess> serverAccess,
         List<StatementInfo> inner,
-        boolean innerExecutes) {
+        boolean innerExecutes,
+        List<OutputColumn> outputColumns,
+        Set<ColumnRef> predicateColumns) {
 
     /** Listed with {@code *} among a table's columns when its whole row is used as one value. */
     public static final String WHOLE_ROW = "(row)";
@@ -70,6 +81,25 @@ public record StatementInfo(
         functions = Collections.unmodifiableSet(new LinkedHashSet<>(functions));
         serverAccess = Collections.unmodifiableSet(new LinkedHashSet<>(serverAccess));
         inner = List.copyOf(inner);
+        outputColumns = List.copyOf(outputColumns);
+        predicateColumns = predicateColumns.isEmpty() ? Set.of()
+                : Collections.unmodifiableSet(new LinkedHashSet<>(predicateColumns));
+    }
+
+    /** A statement without output columns or predicate columns (the shape of this record before they were added). */
+    public StatementInfo(
+            StatementKind kind,
+            String objectType,
+            Set<TableName> tablesRead,
+            Set<TableName> tablesWritten,
+            Map<TableName, Set<String>> columns,
+            WhereClause where,
+            Set<String> functions,
+            Set<ServerAccess> serverAccess,
+            List<StatementInfo> inner,
+            boolean innerExecutes) {
+        this(kind, objectType, tablesRead, tablesWritten, columns, where, functions, serverAccess, inner, innerExecutes,
+                List.of(), Set.of());
     }
 
     /**

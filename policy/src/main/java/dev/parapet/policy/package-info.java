@@ -8,8 +8,10 @@
  * {@link dev.parapet.policy.StatementAnalysis.Unparseable}) holding one
  * {@link dev.parapet.policy.StatementInfo} per statement, described with
  * {@link dev.parapet.policy.StatementKind}, {@link dev.parapet.policy.TableName},
- * {@link dev.parapet.policy.WhereClause} and {@link dev.parapet.policy.ServerAccess}. Everything
- * else (lexer, splitter, fingerprinting, cache, classifier, JSqlParser bridge) is package-private.
+ * {@link dev.parapet.policy.WhereClause} and {@link dev.parapet.policy.ServerAccess}, and the
+ * lineage of the rows it returns, {@link dev.parapet.policy.OutputColumn} and
+ * {@link dev.parapet.policy.ColumnRef}. Everything else (lexer, splitter, fingerprinting, cache,
+ * classifier, JSqlParser bridge, lineage walk) is package-private.
  *
  * <p>Public surface of the policy: {@link dev.parapet.policy.PolicyEngine} decides on a
  * {@link dev.parapet.policy.PolicyRequest} (a {@link dev.parapet.policy.Principal}, a target and
