@@ -7,7 +7,9 @@ import dev.parapet.masking.DataClass;
 import dev.parapet.masking.MaskAction;
 import dev.parapet.masking.MaskStrategy;
 import dev.parapet.masking.MaskingKey;
+import dev.parapet.policy.ColumnRef;
 import dev.parapet.policy.MaskingDirective;
+import dev.parapet.policy.OutputColumn;
 import dev.parapet.policy.StatementAnalysis;
 import dev.parapet.policy.StatementInfo;
 import dev.parapet.policy.TableName;
@@ -49,9 +51,14 @@ public final class MaskPlanner {
         return masker;
     }
 
-    /** What masking needs to know about a statement, worked out once when it is decided. */
+    /**
+     * What masking needs to know about a statement, worked out once when it is decided: the
+     * strategies, the most sensitive class of data the statement reads (for computed columns the
+     * gateway cannot trace), and the statement's output columns with their lineage when it is one
+     * statement whose results they describe (empty otherwise).
+     */
     public record StatementMasking(MaskingDirective directive, Map<DataClass, MaskStrategy> strategies,
-            Optional<DataClass> derivedFrom) {
+            Optional<DataClass> derivedFrom, List<OutputColumn> outputs) {
     }
 
     /** Prepares masking for a statement the directive applies to. */
@@ -61,7 +68,9 @@ public final class MaskPlanner {
             strategies.put(c, c.defaultStrategy());
         }
         directive.strategies().forEach((name, strategy) -> strategies.put(dataClass(name), strategy(strategy)));
-        return new StatementMasking(directive, strategies, mostSensitiveRead(directive, analysis));
+        List<OutputColumn> outputs = analysis instanceof StatementAnalysis.Analyzed analyzed
+                && analyzed.statements().size() == 1 ? analyzed.statements().get(0).outputColumns() : List.of();
+        return new StatementMasking(directive, strategies, mostSensitiveRead(directive, analysis), outputs);
     }
 
     /**
@@ -103,7 +112,9 @@ public final class MaskPlanner {
         List<MaskAction> actions = new ArrayList<>(columns.size());
         List<ColumnType> types = new ArrayList<>(columns.size());
         List<String> reasons = new ArrayList<>();
-        for (ResultColumn column : columns) {
+        OutputColumn[] lineage = align(masking.outputs(), columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            ResultColumn column = columns.get(i);
             types.add(column.type());
             MaskAction action = null;
             if (column.traced()) {
@@ -119,6 +130,14 @@ public final class MaskPlanner {
                         && column.type().isTextual()) {
                     action = new MaskAction.ScanContent(masking.strategies());
                 }
+            } else if (lineage != null && lineage[i].kind() != OutputColumn.Kind.UNKNOWN) {
+                Optional<DataClass> cls = derivedClass(masking.directive(), lineage[i]);
+                if (cls.isPresent()) {
+                    action = new MaskAction.WholeValue(cls.get(), masking.strategies().get(cls.get()));
+                    reasons.add(column.label() + ": computed from " + words(cls.get()) + " data");
+                } else if (lineage[i].kind() != OutputColumn.Kind.CONSTANT && column.type().isTextual()) {
+                    action = new MaskAction.ScanContent(masking.strategies());
+                }
             } else if (masking.derivedFrom().isPresent()) {
                 DataClass cls = masking.derivedFrom().get();
                 action = new MaskAction.WholeValue(cls, masking.strategies().get(cls));
@@ -129,6 +148,81 @@ public final class MaskPlanner {
             actions.add(action);
         }
         return new MaskPlan(actions, types, reasons);
+    }
+
+    /**
+     * The statement's output columns lined up with the result's, or null when they cannot be: a
+     * star or other expanding entry stands for the columns between those before and after it.
+     */
+    static OutputColumn[] align(List<OutputColumn> outputs, int count) {
+        if (outputs.isEmpty()) {
+            return null;
+        }
+        int expanding = -1;
+        for (int i = 0; i < outputs.size(); i++) {
+            if (outputs.get(i).expands()) {
+                if (expanding >= 0) {
+                    return null; // two spans of unknown width: no telling where one ends
+                }
+                expanding = i;
+            }
+        }
+        OutputColumn[] aligned = new OutputColumn[count];
+        if (expanding < 0) {
+            if (outputs.size() != count) {
+                return null;
+            }
+            return outputs.toArray(aligned);
+        }
+        int before = expanding;
+        int after = outputs.size() - expanding - 1;
+        if (before + after > count) {
+            return null;
+        }
+        for (int i = 0; i < before; i++) {
+            aligned[i] = outputs.get(i);
+        }
+        for (int i = 0; i < after; i++) {
+            aligned[count - after + i] = outputs.get(expanding + 1 + i);
+        }
+        for (int i = before; i < count - after; i++) {
+            aligned[i] = outputs.get(expanding);
+        }
+        return aligned;
+    }
+
+    /**
+     * The class of a computed column from what it is derived from: one class when its sensitive
+     * sources have one, SECRET (redacted) when they mix several or when whole rows flow into it.
+     */
+    private Optional<DataClass> derivedClass(MaskingDirective directive, OutputColumn output) {
+        if (!output.wholeRows().isEmpty() || output.kind() == OutputColumn.Kind.STAR) {
+            // whole rows, or a star the database could not trace (through a union): any column of the tables
+            return Optional.of(DataClass.SECRET);
+        }
+        DataClass found = null;
+        for (ColumnRef source : output.sources()) {
+            if (source.everyColumn()) {
+                return Optional.of(DataClass.SECRET);
+            }
+            Optional<DataClass> cls = classOf(directive, source.table(), source.column());
+            if (cls.isPresent()) {
+                found = strictest(found, cls.get());
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    private Optional<DataClass> classOf(MaskingDirective directive, TableName table, String name) {
+        String key = table.name().toLowerCase(Locale.ROOT) + "." + name.toLowerCase(Locale.ROOT);
+        String configured = directive.columns().get(key);
+        if (configured == null && table.qualified()) {
+            configured = directive.columns().get(table.schema().toLowerCase(Locale.ROOT) + "." + key);
+        }
+        if (configured != null) {
+            return Optional.ofNullable(MaskingDirective.CLASSES.contains(configured) ? dataClass(configured) : null);
+        }
+        return directive.detect() ? classifier.classify(table.schema(), table.name(), name, ColumnType.text()) : Optional.empty();
     }
 
     private static Optional<String> configured(MaskingDirective directive, ResultColumn column) {
@@ -159,16 +253,7 @@ public final class MaskPlanner {
                     if (name.equals("*")) {
                         continue; // a star expands into columns with an exact origin
                     }
-                    String key = table.name().toLowerCase(Locale.ROOT) + "." + name.toLowerCase(Locale.ROOT);
-                    String configured = directive.columns().get(key);
-                    if (configured == null && table.qualified()) {
-                        configured = directive.columns().get(table.schema().toLowerCase(Locale.ROOT) + "." + key);
-                    }
-                    Optional<DataClass> cls = configured != null
-                            ? Optional.ofNullable(MaskingDirective.CLASSES.contains(configured) ? dataClass(configured) : null)
-                            : directive.detect()
-                                    ? classifier.classify(table.schema(), table.name(), name, ColumnType.text())
-                                    : Optional.empty();
+                    Optional<DataClass> cls = classOf(directive, table, name);
                     if (cls.isPresent()) {
                         found = strictest(found, cls.get());
                     }
