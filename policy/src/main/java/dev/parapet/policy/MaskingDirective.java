@@ -17,9 +17,16 @@ import java.util.Set;
  *     inside) or {@code none} (not sensitive)
  * @param detect whether columns are also classified by their names and text scanned for
  *     sensitive values without configuration
+ * @param denyPredicates whether statements that filter, join, group or sort on a sensitive column
+ *     are refused (such conditions reveal masked values by inference: {@code WHERE email LIKE
+ *     'a%'})
  */
 public record MaskingDirective(String ruleId, Map<String, String> strategies, Map<String, String> columns,
-        boolean detect) {
+        boolean detect, boolean denyPredicates) {
+
+    public MaskingDirective(String ruleId, Map<String, String> strategies, Map<String, String> columns, boolean detect) {
+        this(ruleId, strategies, columns, detect, false);
+    }
 
     /** The data classes a policy can name, as written in policy files. */
     public static final List<String> CLASSES = List.of("email", "phone", "national-id", "card-number", "iban", "secret",

@@ -43,7 +43,7 @@ public final class PolicyLoader {
             List<String> groups, List<String> subjects, List<String> identityKinds, String mode, String when,
             List<String> objects, String sqlState, String message, String hint, Long rows, String onLimit,
             List<String> columns, String table, String selectStar, List<String> clearFor, Map<String, String> strategies,
-            Map<String, String> sensitive, Boolean detect) {
+            Map<String, String> sensitive, Boolean detect, Boolean denyPredicates) {
     }
 
     public List<Rule> load(Path path) throws ConfigException {
@@ -205,7 +205,8 @@ public final class PolicyLoader {
             });
         }
         return new Rule.Mask(spec.id(), spec.description(), scope, Set.copyOf(orEmpty(spec.clearFor())),
-                new MaskingDirective(spec.id(), strategies, columns, spec.detect() == null || spec.detect()));
+                new MaskingDirective(spec.id(), strategies, columns, spec.detect() == null || spec.detect(),
+                        Boolean.TRUE.equals(spec.denyPredicates())));
     }
 
     private static boolean selectStar(String value, String at, YamlLocations where, List<ConfigError> errors) {

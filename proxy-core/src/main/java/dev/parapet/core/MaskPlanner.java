@@ -83,6 +83,16 @@ public final class MaskPlanner {
         if (!(analysis instanceof StatementAnalysis.Analyzed analyzed)) {
             return Optional.empty();
         }
+        if (masking.directive().denyPredicates()) {
+            for (StatementInfo statement : analyzed.executedStatements()) {
+                for (ColumnRef column : statement.predicateColumns()) {
+                    if (!column.everyColumn() && classOf(masking.directive(), column.table(), column.column()).isPresent()) {
+                        return Optional.of("its conditions use " + column + ", whose values are masked for you and could be"
+                                + " worked out from what the conditions let through");
+                    }
+                }
+            }
+        }
         boolean readsSensitive = masking.derivedFrom().isPresent();
         boolean readsEverything = analyzed.executedStatements().stream()
                 .anyMatch(st -> st.columns().values().stream().anyMatch(cols -> cols.contains("*")));

@@ -36,6 +36,7 @@ class MaskingIT {
                   - id: mask-personal-data
                     kind: mask
                     clear-for: [dba]
+                    deny-predicates: true
                 """);
         gateway = GatewayFixture.start(GatewayFixture.defaultConfig() + "policies: " + dir + "\n");
         try (Connection c = GatewayFixture.direct(GatewayFixture.DATABASE); Statement st = c.createStatement()) {
@@ -171,6 +172,22 @@ class MaskingIT {
             c.setAutoCommit(true);
             try (ResultSet rs = st.executeQuery("select count(*) from customers")) {
                 assertThat(rs.next()).as("the session goes on").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void withDenyPredicatesConditionsOnMaskedColumnsAreRefused() throws Exception {
+        try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of()); Statement st = c.createStatement()) {
+            for (String sql : List.of("select id from customers where email like 'a%'",
+                    "select id from customers order by phone", "select count(*) from payment_cards group by card_number",
+                    "select c.id from customers c join payment_cards p on p.card_number = c.phone")) {
+                SQLException e = org.assertj.core.api.Assertions.catchThrowableOfType(SQLException.class, () -> st.executeQuery(sql).close());
+                assertThat((Object) e).as(sql).isNotNull();
+                assertThat(e.getMessage()).as(sql).contains("masked-data-stays-masked").contains("conditions");
+            }
+            try (ResultSet rs = st.executeQuery("select email from customers where id = 3")) {
+                assertThat(rs.next()).as("conditions on other columns are fine").isTrue();
             }
         }
     }
