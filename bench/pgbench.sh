@@ -15,10 +15,12 @@
 #   BENCH_WARMUP     seconds of select-only load per target before measuring, 0 for none (default 5)
 #   BENCH_SCENARIOS  which scenarios, space-separated: select-simple select-prepared tpcb masked-read
 #                    (default all). masked-read selects 10,000 rows of names, e-mails and phone
-#                    numbers per transaction: plain relay on parapet, masked on parapet-policy.
-#   BENCH_TARGETS    which targets, space-separated: direct parapet parapet-policy pgbouncer (default
-#                    all). parapet-policy is the same gateway through a second target in environment
-#                    prod, where the demo's production policy applies to every statement.
+#                    numbers per transaction.
+#   BENCH_TARGETS    which targets, space-separated: direct parapet parapet-policy parapet-masked
+#                    pgbouncer (default all). parapet-policy is the same gateway through a second
+#                    target in environment prod, where the demo's production policy applies to every
+#                    statement, for a user the policy's mask rule leaves clear (guardrails only);
+#                    parapet-masked is that target for a user whose results are masked.
 #   BENCH_PG_HOST / BENCH_PG_PORT / BENCH_PG_USER   the PostgreSQL to measure (default 127.0.0.1 / 5432 /
 #                    postgres; that user must get in without a password, as with trust auth)
 #   BENCH_KEEP_DB=1  keep the parapet_bench database afterwards (default: drop it)
@@ -37,7 +39,7 @@ rounds="${BENCH_ROUNDS:-1}"
 scale="${BENCH_SCALE:-10}"
 warmup="${BENCH_WARMUP:-5}"
 scenarios="${BENCH_SCENARIOS:-select-simple select-prepared tpcb masked-read}"
-targets="${BENCH_TARGETS:-direct parapet parapet-policy pgbouncer}"
+targets="${BENCH_TARGETS:-direct parapet parapet-policy parapet-masked pgbouncer}"
 pg_host="${BENCH_PG_HOST:-127.0.0.1}"
 pg_port="${BENCH_PG_PORT:-5432}"
 pg_user="${BENCH_PG_USER:-postgres}"
@@ -201,7 +203,8 @@ client-auth: {allow-cleartext-on-loopback: true}
 dev-users:
   enabled: true
   users:
-    - {name: $parapet_user, password: "\${PARAPET_BENCH_PASSWORD}", groups: [bench]}
+    - {name: $parapet_user, password: "\${PARAPET_BENCH_PASSWORD}", groups: [bench, pii-readers]}
+    - {name: ${parapet_user}-masked, password: "\${PARAPET_BENCH_PASSWORD}", groups: [bench]}
 targets:
   - name: bench
     environment: bench
@@ -278,7 +281,7 @@ scenario_title() {
     select-simple) echo "select-only, simple protocol (-S -M simple)" ;;
     select-prepared) echo "select-only, prepared (-S -M prepared)" ;;
     tpcb) echo "TPC-B-like (default script)" ;;
-    masked-read) echo "10,000-row read of personal data (masked on parapet-policy)" ;;
+    masked-read) echo "10,000-row read of personal data (masked on parapet-masked)" ;;
     *) die "unknown scenario '$1' (expected select-simple, select-prepared, tpcb or masked-read)" ;;
   esac
 }
@@ -305,8 +308,10 @@ pgbench_on() {
       pgbench "${common[@]}" -h 127.0.0.1 -p "$parapet_port" -U "$parapet_user" bench >"$out" 2>&1 & ;;
     parapet-policy) PGPASSWORD="$parapet_password" \
       pgbench "${common[@]}" -h 127.0.0.1 -p "$parapet_port" -U "$parapet_user" bench-policy >"$out" 2>&1 & ;;
+    parapet-masked) PGPASSWORD="$parapet_password" \
+      pgbench "${common[@]}" -h 127.0.0.1 -p "$parapet_port" -U "${parapet_user}-masked" bench-policy >"$out" 2>&1 & ;;
     pgbouncer) pgbench "${common[@]}" -h 127.0.0.1 -p "$pgbouncer_port" -U "$pg_user" "$db" >"$out" 2>&1 & ;;
-    *) die "unknown target '$target' (expected direct, parapet, parapet-policy or pgbouncer)" ;;
+    *) die "unknown target '$target' (expected direct, parapet, parapet-policy, parapet-masked or pgbouncer)" ;;
   esac
   pgbench_pid=$!
   wait "$pgbench_pid" || status=$?
@@ -325,7 +330,7 @@ declare -A tps_samples=() latency_samples=() cpu_samples=() tps_in_round=()
 # The process that does a target's proxying, whose CPU time we measure; none for direct.
 proxy_pid() {
   case "$1" in
-    parapet | parapet-policy) echo "$parapet_pid" ;;
+    parapet | parapet-policy | parapet-masked) echo "$parapet_pid" ;;
     pgbouncer) echo "$pgbouncer_pid" ;;
   esac
 }
@@ -462,7 +467,7 @@ main() {
   local scenario target
   for scenario in $scenarios; do scenario_title "$scenario" >/dev/null; done
   for target in $targets; do
-    case "$target" in direct | parapet | parapet-policy | pgbouncer) ;; *) die "unknown target '$target'" ;; esac
+    case "$target" in direct | parapet | parapet-policy | parapet-masked | pgbouncer) ;; *) die "unknown target '$target'" ;; esac
   done
   require_tools
   [[ " $targets " == *" pgbouncer "* ]] && ensure_pgbouncer

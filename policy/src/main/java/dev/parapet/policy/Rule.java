@@ -285,7 +285,7 @@ public sealed interface Rule {
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
             boolean narrowable = narrowStar && narrowable(analysis);
             for (StatementInfo statement : analysis.executedStatements()) {
-                for (var used : statement.columns().entrySet()) {
+                for (var used : statement.columnsUsed().entrySet()) {
                     for (String denied : columns) {
                         int dot = denied.lastIndexOf('.');
                         String column = denied.substring(dot + 1);
@@ -317,7 +317,7 @@ public sealed interface Rule {
             }
             List<String> hidden = new java.util.ArrayList<>();
             for (StatementInfo statement : analysis.executedStatements()) {
-                for (var used : statement.columns().entrySet()) {
+                for (var used : statement.columnsUsed().entrySet()) {
                     if (!used.getValue().contains("*")) {
                         continue;
                     }
@@ -362,7 +362,7 @@ public sealed interface Rule {
         @Override
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
             for (StatementInfo statement : analysis.executedStatements()) {
-                for (var used : statement.columns().entrySet()) {
+                for (var used : statement.columnsUsed().entrySet()) {
                     if (!TablePatterns.covers(table, used.getKey())) {
                         continue;
                     }

@@ -123,6 +123,37 @@ public record StatementInfo(
         }
     }
 
+    /**
+     * Every column the statement uses, per table: those of {@link #columns()}, the sources of its
+     * output columns (whole rows and stars as {@code *} and {@link #WHOLE_ROW}), and its predicate
+     * columns. Two analyses of the same statement that may each miss an odd construct, put
+     * together, for rules about columns.
+     */
+    public Map<TableName, Set<String>> columnsUsed() {
+        if (outputColumns.isEmpty() && predicateColumns.isEmpty()) {
+            return columns;
+        }
+        Map<TableName, Set<String>> all = new LinkedHashMap<>();
+        columns.forEach((table, names) -> all.computeIfAbsent(table, t -> new LinkedHashSet<>()).addAll(names));
+        for (OutputColumn output : outputColumns) {
+            for (ColumnRef source : output.sources()) {
+                all.computeIfAbsent(source.table(), t -> new LinkedHashSet<>()).add(source.column());
+            }
+            for (TableName table : output.wholeRows()) {
+                Set<String> names = all.computeIfAbsent(table, t -> new LinkedHashSet<>());
+                names.add("*");
+                names.add(WHOLE_ROW);
+            }
+            for (TableName table : output.starOf()) {
+                all.computeIfAbsent(table, t -> new LinkedHashSet<>()).add("*");
+            }
+        }
+        for (ColumnRef predicate : predicateColumns) {
+            all.computeIfAbsent(predicate.table(), t -> new LinkedHashSet<>()).add(predicate.column());
+        }
+        return all;
+    }
+
     /** Whether the statement references any table, read or written. */
     public boolean touches(TableName table) {
         return tablesRead.contains(table) || tablesWritten.contains(table);

@@ -369,4 +369,16 @@ class PolicyEngineTest {
                     d -> assertThat(d.ruleId()).isEqualTo("cards-narrowed"));
         }
     }
+
+    @Test
+    void columnRulesSeeColumnsOnlyTheLineageFinds() {
+        PolicyEngine engine = new PolicyEngine(List.of(new Rule.DenyColumns("no-card-numbers", null, PROD,
+                List.of("payment_cards.card_number", "customers.email"))));
+        for (String sql : List.of("select trim(both 'x' from card_number) from payment_cards",
+                "select json_object('n' value card_number) from payment_cards",
+                "select (select email from pg_class limit 1) from customers")) {
+            assertThat(decideWith(engine, ALICE, sql)).as(sql).isInstanceOfSatisfying(Decision.Deny.class,
+                    d -> assertThat(d.ruleId()).isEqualTo("no-card-numbers"));
+        }
+    }
 }
