@@ -355,6 +355,7 @@ final class LineageWalker {
     // ---------------------------------------------------------------- state
 
     private final Dialect dialect;
+    private final Names names;
     private final Expressions expressions = new Expressions();
     /** Where columns seen in filters go now: the innermost query's set, merged outward when it ends. */
     private Set<ColumnRef> predicates = new LinkedHashSet<>();
@@ -365,6 +366,7 @@ final class LineageWalker {
 
     private LineageWalker(Dialect dialect) {
         this.dialect = dialect;
+        this.names = new Names(dialect);
     }
 
     /** The output columns and predicate columns of {@code statement}, a query or DML statement. */
@@ -1777,45 +1779,17 @@ final class LineageWalker {
         return dot < 0 ? dotted : dotted.substring(dot + 1);
     }
 
-    // ---------------------------------------------------------------- names (as ParseTreeWalker normalises them)
+    // ---------------------------------------------------------------- names
 
     private TableName tableName(Table table) {
-        String name = table.getName();
-        if (name == null) {
-            throw new UnreadableStatementException("a table without a name is not analysed");
-        }
-        String schema = table.getSchemaName();
-        return new TableName(schema == null ? "" : identifier(schema), identifier(name));
+        return names.tableName(table);
     }
 
-    /** An identifier as the database compares it: quotes removed, unquoted PostgreSQL names lower-cased. */
     private String identifier(String raw) {
-        if (raw == null) {
-            return "";
-        }
-        if (raw.length() >= 2 && raw.charAt(0) == '"' && raw.charAt(raw.length() - 1) == '"') {
-            return raw.substring(1, raw.length() - 1).replace("\"\"", "\"");
-        }
-        if (raw.length() >= 2 && raw.charAt(0) == '`' && raw.charAt(raw.length() - 1) == '`') {
-            return raw.substring(1, raw.length() - 1).replace("``", "`");
-        }
-        return dialect == Dialect.POSTGRES ? Tokens.asciiLowerCase(raw) : raw;
+        return names.identifier(raw);
     }
 
-    /** A function name: lower-cased (PostgreSQL keeps quoted parts as they are), parts joined by dots. */
     private String functionName(List<String> parts) {
-        StringBuilder name = new StringBuilder();
-        for (String part : parts) {
-            if (part == null) {
-                continue;
-            }
-            if (!name.isEmpty()) {
-                name.append('.');
-            }
-            String normalised = identifier(part);
-            name.append(dialect == Dialect.MYSQL || !part.startsWith("\"")
-                    ? Tokens.asciiLowerCase(normalised) : normalised);
-        }
-        return name.toString();
+        return names.functionName(parts);
     }
 }

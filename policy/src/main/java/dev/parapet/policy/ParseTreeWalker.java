@@ -106,6 +106,7 @@ final class ParseTreeWalker {
     }
 
     private final Dialect dialect;
+    private final Names names;
     private final InfoBuilder info;
     private final Expressions expressions = new Expressions();
     private Scope current;
@@ -115,6 +116,7 @@ final class ParseTreeWalker {
 
     private ParseTreeWalker(Dialect dialect, InfoBuilder info) {
         this.dialect = dialect;
+        this.names = new Names(dialect);
         this.info = info;
     }
 
@@ -892,42 +894,14 @@ final class ParseTreeWalker {
     // ---------------------------------------------------------------- names
 
     private TableName tableName(Table table) {
-        String name = table.getName();
-        if (name == null) {
-            throw new UnreadableStatementException("a table without a name is not analysed");
-        }
-        String schema = table.getSchemaName();
-        return new TableName(schema == null ? "" : identifier(schema), identifier(name));
+        return names.tableName(table);
     }
 
-    /** An identifier as the database compares it: quotes removed, unquoted PostgreSQL names lower-cased. */
     private String identifier(String raw) {
-        if (raw == null) {
-            return "";
-        }
-        if (raw.length() >= 2 && raw.charAt(0) == '"' && raw.charAt(raw.length() - 1) == '"') {
-            return raw.substring(1, raw.length() - 1).replace("\"\"", "\"");
-        }
-        if (raw.length() >= 2 && raw.charAt(0) == '`' && raw.charAt(raw.length() - 1) == '`') {
-            return raw.substring(1, raw.length() - 1).replace("``", "`");
-        }
-        return dialect == Dialect.POSTGRES ? Tokens.asciiLowerCase(raw) : raw;
+        return names.identifier(raw);
     }
 
-    /** A function name: lower-cased (PostgreSQL keeps quoted parts as they are), parts joined by dots. */
     private String functionName(List<String> parts) {
-        StringBuilder name = new StringBuilder();
-        for (String part : parts) {
-            if (part == null) {
-                continue;
-            }
-            if (!name.isEmpty()) {
-                name.append('.');
-            }
-            String normalised = identifier(part);
-            name.append(dialect == Dialect.MYSQL || !part.startsWith("\"")
-                    ? Tokens.asciiLowerCase(normalised) : normalised);
-        }
-        return name.toString();
+        return names.functionName(parts);
     }
 }

@@ -29,16 +29,12 @@ final class TablePatterns {
      * of a schema), and the same schema when both name one.
      */
     static boolean covers(String pattern, TableName table) {
-        String name = table.name().toLowerCase(Locale.ROOT);
-        String schema = table.qualified() ? table.schema().toLowerCase(Locale.ROOT) : null;
-        int dot = pattern.lastIndexOf('.');
-        String patternTable = dot < 0 ? pattern : pattern.substring(dot + 1);
-        String patternSchema = dot < 0 ? null : pattern.substring(0, dot);
-        if (patternTable.equals("*")) {
-            return schema != null && schema.equals(patternSchema);
+        Parts p = new Parts(pattern, table);
+        if (p.patternTable.equals("*")) {
+            return p.schema != null && p.schema.equals(p.patternSchema);
         }
-        if (patternTable.equals(name) || table.wildcard()) {
-            return patternSchema == null || schema == null || schema.equals(patternSchema);
+        if (p.patternTable.equals(p.name) || table.wildcard()) {
+            return p.patternSchema == null || p.schema == null || p.schema.equals(p.patternSchema);
         }
         return false;
     }
@@ -57,17 +53,23 @@ final class TablePatterns {
      * qualified with that schema, a whole schema ({@code DROP SCHEMA s}) only by {@code s.*}.
      */
     static boolean allows(String pattern, TableName table) {
-        String name = table.name().toLowerCase(Locale.ROOT);
-        String schema = table.qualified() ? table.schema().toLowerCase(Locale.ROOT) : null;
-        int dot = pattern.lastIndexOf('.');
-        String patternTable = dot < 0 ? pattern : pattern.substring(dot + 1);
-        String patternSchema = dot < 0 ? null : pattern.substring(0, dot);
-        if (patternTable.equals("*")) {
-            return schema != null && schema.equals(patternSchema);
+        Parts p = new Parts(pattern, table);
+        if (p.patternTable.equals("*")) {
+            return p.schema != null && p.schema.equals(p.patternSchema);
         }
-        if (table.wildcard() || !patternTable.equals(name)) {
+        if (table.wildcard() || !p.patternTable.equals(p.name)) {
             return false;
         }
-        return patternSchema == null || schema == null || schema.equals(patternSchema);
+        return p.patternSchema == null || p.schema == null || p.schema.equals(p.patternSchema);
+    }
+
+    /** A pattern and a table, split into lower-case parts (schemas null when not named). */
+    private record Parts(String patternSchema, String patternTable, String schema, String name) {
+        Parts(String pattern, TableName table) {
+            this(pattern.lastIndexOf('.') < 0 ? null : pattern.substring(0, pattern.lastIndexOf('.')),
+                    pattern.substring(pattern.lastIndexOf('.') + 1),
+                    table.qualified() ? table.schema().toLowerCase(Locale.ROOT) : null,
+                    table.name().toLowerCase(Locale.ROOT));
+        }
     }
 }

@@ -125,31 +125,6 @@ public final class ResultRows {
     }
 
     /**
-     * A copy of the DataRow {@code frame} (tag, length, column count, then each value as length
-     * and bytes) without the columns at {@code drop}. Releases {@code frame}.
-     */
-    public static ByteBuf withoutColumns(ByteBuf frame, BitSet drop, ByteBufAllocator alloc) {
-        try {
-            int count = frame.getUnsignedShort(5);
-            ByteBuf out = alloc.buffer(frame.readableBytes());
-            out.writeByte('D').writeInt(0).writeShort(count - drop.cardinality());
-            int at = 7;
-            for (int i = 0; i < count; i++) {
-                int length = frame.getInt(at);
-                int size = 4 + Math.max(length, 0);
-                if (!drop.get(i)) {
-                    out.writeBytes(frame, at, size);
-                }
-                at += size;
-            }
-            out.setInt(1, out.writerIndex() - 1);
-            return out;
-        } finally {
-            frame.release();
-        }
-    }
-
-    /**
      * The Bind {@code frame} with its result formats widened to the columns the database returns:
      * the client names one format per column it sees, and the columns at {@code drop} (which it
      * does not see) get text. A Bind naming no format or one for all columns is returned as it is.
