@@ -82,14 +82,21 @@ public final class StatementGate {
                 return new Judgement(new Decision.Deny(MASKED_DATA_RULE, "42501", "denied by rule \"" + MASKED_DATA_RULE
                         + "\": " + sideDoor.get() + ", and data masked for you must not leave the gateway in clear",
                         "select the columns you need directly; their values come back masked", decision.shadowed()),
-                        Optional.empty());
+                        Optional.empty(), false);
             }
         }
-        return new Judgement(decision, masking);
+        boolean changesDefinitions = analysis instanceof StatementAnalysis.Analyzed analyzed
+                && analyzed.executedStatements().stream().anyMatch(st -> st.kind().isDdl());
+        return new Judgement(decision, masking, changesDefinitions);
     }
 
-    /** A decision and, when its results are masked, how. */
-    public record Judgement(Decision decision, Optional<MaskPlanner.StatementMasking> masking) {
+    /**
+     * A decision and, when its results are masked, how; {@code changesDefinitions} when the
+     * statement creates, alters or drops something (what the gateway knows of the database's
+     * tables and columns is then out of date).
+     */
+    public record Judgement(Decision decision, Optional<MaskPlanner.StatementMasking> masking,
+            boolean changesDefinitions) {
     }
 
     /** Plans the masking of results. */

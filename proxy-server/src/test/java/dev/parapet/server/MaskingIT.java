@@ -191,4 +191,25 @@ class MaskingIT {
             }
         }
     }
+
+    @Test
+    void aColumnRenamedThroughTheGatewayIsClassifiedByItsNewName() throws Exception {
+        try (Connection bob = gateway.connect("it", "bob", "bob-pw", Map.of()); Statement admin = bob.createStatement();
+             Connection alice = gateway.connect("it", "alice", "alice-pw", Map.of()); Statement st = alice.createStatement()) {
+            admin.execute("drop table if exists masking_it_people");
+            admin.execute("create table masking_it_people (id int, info text)");
+            admin.execute("insert into masking_it_people values (1, 'Ann Lee')");
+            try (ResultSet rs = st.executeQuery("select info from masking_it_people")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("nothing says it is a name yet").isEqualTo("Ann Lee");
+            }
+            admin.execute("alter table masking_it_people rename column info to full_name");
+            try (ResultSet rs = st.executeQuery("select full_name from masking_it_people")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("classified by its new name at once").isNotEqualTo("Ann Lee");
+            } finally {
+                admin.execute("drop table masking_it_people");
+            }
+        }
+    }
 }

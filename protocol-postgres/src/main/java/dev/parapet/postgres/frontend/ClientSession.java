@@ -109,6 +109,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ByteBuf describing;
     private final ArrayDeque<BackendMessage> heldWhileDescribing = new ArrayDeque<>();
     private boolean waitingForCatalog;
+    /** A statement that changes definitions ran since the catalog was last told. */
+    private boolean definitionsChanged;
     private final PreparedStatements statements = new PreparedStatements();
     private final OwedCompletions completions = new OwedCompletions();
     private boolean watchingBinds;
@@ -370,6 +372,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private Forward forward(String sql) {
         StatementGate.Judgement judgement = context.statements().judge(principal, target, sql);
+        if (judgement.changesDefinitions()) {
+            definitionsChanged = true;
+        }
         String replacement = replacement(judgement.decision(), sql);
         if (judgement.decision() instanceof Decision.Allow allow) {
             return new Forward(replacement, allow.rowLimit().orElse(null), allow.hiddenColumns(),
@@ -751,7 +756,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case ReadyForQuery m -> {
                 completions.ready();
                 results.ready();
-                followInspection();                transactionStatus = m.status();
+                followInspection();
+                if (definitionsChanged && m.status() == 'I') {
+                    // committed (or rolled back): lookups from now on must see the new definitions
+                    definitionsChanged = false;
+                    catalogs.of(target).invalidate();
+                }                transactionStatus = m.status();
                 long sent = requests.poll();
                 if (sent != 0) {
                     meters.upstreamLatency(System.nanoTime() - sent);
