@@ -1,6 +1,7 @@
 package dev.parapet.postgres.codec;
 
 import dev.parapet.postgres.message.Bind;
+import dev.parapet.postgres.message.BoundPortal;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.Close;
 import dev.parapet.postgres.message.Describe;
@@ -20,6 +21,7 @@ import io.netty.buffer.ByteBufUtil;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Decodes what a client sends: first the untagged startup packets (SSLRequest, GSSENCRequest,
@@ -34,7 +36,7 @@ public final class FrontendDecoder extends FramedRelayDecoder {
 
     private boolean startupPhase = true;
     private boolean holdExecutes;
-    private boolean watchBinds;
+    private BooleanSupplier watchBinds;
     public FrontendDecoder(int maxMessageLength) {
         super(maxMessageLength, maxMessageLength);
     }
@@ -45,12 +47,13 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     }
 
     /**
-     * Hand over Bind messages too (off by default, so that runs of Bind, Execute and Sync travel
-     * as one slice): for a session that prepares statements, which a Bind may execute long after
-     * they were checked.
+     * Read Bind messages from now on: observed (a {@link BoundPortal}, the bytes stay in the
+     * relayed run) while {@code handOver} says no, handed over whole (a {@link Bind}) while it
+     * says yes. For a session that prepares statements, which a Bind may execute long after they
+     * were checked: the session hands them over once the policy has changed since.
      */
-    public void watchBinds() {
-        watchBinds = true;
+    public void watchBinds(BooleanSupplier handOver) {
+        watchBinds = handOver;
     }
 
     @Override
@@ -144,7 +147,8 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     protected Handling handling(byte tag) {
         return switch (tag) {
             case 'Q', 'P', 'C', 'F', 'p', 'X' -> Handling.INTERCEPT;
-            case 'B' -> watchBinds || holdExecutes ? Handling.INTERCEPT : Handling.RELAY;
+            case 'B' -> holdExecutes || watchBinds != null && watchBinds.getAsBoolean() ? Handling.INTERCEPT
+                    : watchBinds != null ? Handling.OBSERVE : Handling.RELAY;
             case 'E' -> holdExecutes ? Handling.INTERCEPT : Handling.OBSERVE;
             case 'S', 'D' -> Handling.OBSERVE;            default -> Handling.RELAY;
         };
@@ -154,6 +158,10 @@ public final class FrontendDecoder extends FramedRelayDecoder {
     protected Object observe(byte tag, ByteBuf frame) {
         int end = frame.writerIndex();
         return switch (tag) {
+            case 'B' -> {
+                String portal = Frames.cstring(frame, 5, end);
+                yield new BoundPortal(portal, Frames.cstring(frame, Frames.skipCstring(frame, 5, end), end));
+            }
             case 'E' -> {
                 String portal = Frames.cstring(frame, 5, end);
                 int at = Frames.skipCstring(frame, 5, end);

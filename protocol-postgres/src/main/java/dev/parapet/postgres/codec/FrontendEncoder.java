@@ -1,6 +1,7 @@
 package dev.parapet.postgres.codec;
 
 import dev.parapet.postgres.message.Bind;
+import dev.parapet.postgres.message.BoundPortal;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.Close;
 import dev.parapet.postgres.message.Describe;
@@ -198,6 +199,7 @@ public final class FrontendEncoder extends MessageToByteEncoder<FrontendMessage>
             case Query m -> throw new IllegalArgumentException("queries are forwarded as their frames");
             case Parse m -> throw new IllegalArgumentException("parses are forwarded as their frames");
             case Bind m -> throw new IllegalArgumentException("binds are forwarded as their frames");
+            case BoundPortal m -> throw new IllegalArgumentException("observed binds travel inside the relayed bytes");
             case Execute m -> throw new IllegalArgumentException("executes travel inside the relayed bytes");
             case Describe m -> out.writeByte('D').writeInt(4 + 1 + m.name().getBytes(StandardCharsets.UTF_8).length + 1)
                     .writeByte(m.kind()).writeBytes(m.name().getBytes(StandardCharsets.UTF_8)).writeByte(0);

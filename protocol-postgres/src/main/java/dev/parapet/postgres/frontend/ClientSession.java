@@ -23,6 +23,7 @@ import dev.parapet.postgres.message.Authentication;
 import dev.parapet.postgres.message.BackendKeyData;
 import dev.parapet.postgres.message.BackendMessage;
 import dev.parapet.postgres.message.Bind;
+import dev.parapet.postgres.message.BoundPortal;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.Close;
 import dev.parapet.postgres.message.Describe;
@@ -223,7 +224,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 var statement = new PreparedStatements.Statement(m.sql(), FrontendEncoder.parameterTypes(m), generation, denied);
                 results.parse(m.name(), forward.rowLimit(), forward.hidden(), forward.masking());
                 if (!watchingBinds) {
-                    ctx.pipeline().get(FrontendDecoder.class).watchBinds();
+                    // from now on a Bind may run a statement checked under a policy that has since changed
+                    StatementGate gate = context.statements();
+                    ctx.pipeline().get(FrontendDecoder.class).watchBinds(() -> gate.generation() != generation);
                     watchingBinds = true;
                 }
                 if (!forward.hidden().isEmpty() || forward.masking() != null) {
@@ -310,6 +313,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     completions.end();
                 }
             }
+            case BoundPortal m -> results.bind(m.portal(), m.statement());
             case Describe m -> {
                 results.describe(m.kind(), m.name());
                 followInspection();

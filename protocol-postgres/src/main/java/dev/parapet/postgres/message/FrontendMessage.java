@@ -6,4 +6,4 @@ package dev.parapet.postgres.message;
  */
 public sealed interface FrontendMessage
         permits StartupMessage, SslRequest, GssEncRequest, CancelRequest, PasswordMessage,
-                Query, Parse, Bind, Describe, Execute, HeldExecute, Close, Sync, FunctionCall, Terminate, Relayed {}
+                Query, Parse, Bind, BoundPortal, Describe, Execute, HeldExecute, Close, Sync, FunctionCall, Terminate, Relayed {}

@@ -9,11 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parapet.postgres.message.Bind;
+import dev.parapet.postgres.message.BoundPortal;
 import dev.parapet.postgres.message.CancelRequest;
 import dev.parapet.postgres.message.Close;
 import dev.parapet.postgres.message.FunctionCall;
 import dev.parapet.postgres.message.GssEncRequest;
 import dev.parapet.postgres.message.Bind;
+import dev.parapet.postgres.message.BoundPortal;
 import dev.parapet.postgres.message.Describe;
 import dev.parapet.postgres.message.Execute;
 import dev.parapet.postgres.message.Parse;
@@ -278,7 +280,7 @@ class FrontendDecoderTest {
         assertThat(content(out.get(1))).isEqualTo(call);
         assertThat(out.get(2)).as("a Bind travels as relayed bytes by default").isInstanceOf(Relayed.class);
         Wire.releaseAll(out);
-        channel.pipeline().get(FrontendDecoder.class).watchBinds();
+        channel.pipeline().get(FrontendDecoder.class).watchBinds(() -> true);
         out = feed(bind);
         assertThat(out).singleElement().isInstanceOfSatisfying(Bind.class, b -> {
             assertThat(b.portal()).isEqualTo("P_1");
@@ -313,7 +315,18 @@ class FrontendDecoderTest {
         } finally {
             Wire.releaseAll(out);
         }
-        channel.pipeline().get(FrontendDecoder.class).watchBinds();
+        boolean[] policyChanged = {false};
+        channel.pipeline().get(FrontendDecoder.class).watchBinds(() -> policyChanged[0]);
+        out = feed(named);
+        try {
+            // watched, while nothing calls for more: seen on the way, still one run
+            assertThat(out).hasSize(4);
+            assertThat(out.get(0)).isInstanceOf(Relayed.class);
+            assertThat(out.subList(1, 4)).containsExactly(new BoundPortal("p1", "s1"), new Execute("p1", 100), Sync.INSTANCE);
+        } finally {
+            Wire.releaseAll(out);
+        }
+        policyChanged[0] = true;
         out = feed(named);
         try {
             // a watched Bind is handed over owning its frame; what follows it is decoded after the handler saw it
