@@ -1,5 +1,6 @@
 package dev.parapet.masking;
 
+import dev.parapet.masking.MaskAction.JsonFields;
 import dev.parapet.masking.MaskAction.ScanContent;
 import dev.parapet.masking.MaskAction.WholeValue;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +27,17 @@ import java.util.Map;
  * ...) columns only; in a JSON column replacements are escaped and placed so that the document
  * stays valid. When a finding's class is to be nullified, the whole cell becomes NULL.
  *
+ * <p>Key-aware JSON masking ({@link JsonFields}) reads a document made from whole rows: members
+ * whose key {@link ColumnClassifier} classifies are masked whole, other strings are scanned, and
+ * keys and shape are kept (see {@link JsonFieldMasks}); a member to nullify becomes a JSON null;
+ * a cell that is not JSON is redacted whole ({@code ****}, or NULL where the type has no such form).
+ *
  * <p>The caller never passes SQL NULL cells (there is nothing to mask). Thread-safe.
  */
 public final class CellMasker {
 
     private final ContentScanner scanner;
+    private final JsonFieldMasks jsonFields;
 
     public CellMasker() {
         this(new ContentScanner());
@@ -38,6 +45,7 @@ public final class CellMasker {
 
     public CellMasker(ContentScanner scanner) {
         this.scanner = scanner;
+        this.jsonFields = new JsonFieldMasks(new ColumnClassifier(), scanner);
     }
 
     public MaskedCell mask(byte[] utf8, ColumnType type, MaskAction action) {
@@ -52,6 +60,7 @@ public final class CellMasker {
         return switch (action) {
             case WholeValue whole -> TypedMasks.mask(utf8, offset, length, type, whole.dataClass(), whole.strategy());
             case ScanContent scan -> scan(utf8, offset, length, type, scan.strategies());
+            case JsonFields fields -> jsonFields.mask(utf8, offset, length, type, fields.strategies());
         };
     }
 

@@ -42,4 +42,28 @@ public sealed interface MaskAction {
             return new ScanContent(all);
         }
     }
+
+    /**
+     * The column holds JSON documents built from whole rows ({@code row_to_json(c)},
+     * {@code json_agg(c)}, {@code to_jsonb(c.*)}), where the content detectors alone cannot see
+     * names or birth dates: every member whose key {@link ColumnClassifier} classifies (the key
+     * read as a text column's name) is masked whole with its class's strategy, every other string
+     * is content-scanned, and keys, numbers, booleans, nulls and the document's shape are kept
+     * ({@link MaskStrategy.Nullify} gives a JSON null member, not a NULL cell). A cell that is not
+     * JSON (a record literal such as {@code (1,"Ann Lee",ann@x.com)}) is redacted whole, since
+     * nothing in it can be told apart. Classes missing from {@code strategies} are neither looked
+     * for nor masked.
+     */
+    record JsonFields(Map<DataClass, MaskStrategy> strategies) implements MaskAction {
+        public JsonFields {
+            strategies = strategies.isEmpty()
+                    ? Map.of()
+                    : Collections.unmodifiableMap(new EnumMap<>(strategies));
+        }
+
+        /** Every class, each with its default strategy. */
+        public static JsonFields allWithDefaults() {
+            return new JsonFields(ScanContent.allWithDefaults().strategies());
+        }
+    }
 }

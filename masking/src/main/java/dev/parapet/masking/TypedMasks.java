@@ -117,7 +117,8 @@ final class TypedMasks {
         return (1L << (type.integerBytes() * 8 - 1)) - 1;
     }
 
-    private static long integer(String value, DataClass dataClass, MaskStrategy strategy, long max) {
+    /** A masked integer in {@code [0, max]}: the last four digits, a pseudonym, or 0. Not for Fixed or Nullify. */
+    static long integer(String value, DataClass dataClass, MaskStrategy strategy, long max) {
         return switch (strategy) {
             case KeyedHash k -> Pseudonyms.stream(k.key(), value, dataClass).nextLong() % (max + 1);
             case Partial p -> switch (dataClass) {

@@ -15,11 +15,12 @@
  *   <li>{@link dev.parapet.masking.ContentScanner}: the {@link dev.parapet.masking.Finding}s in a
  *       text cell (e-mail, phone, card, SSN, IBAN, IP, secrets), behind a one-pass pre-filter.</li>
  *   <li>{@link dev.parapet.masking.CellMasker}: the per-cell entry point; given a
- *       {@link dev.parapet.masking.MaskAction} ({@code WholeValue} or {@code ScanContent}) it
- *       answers with a {@link dev.parapet.masking.MaskedCell} ({@code UNCHANGED}, {@code NULL} or
+ *       {@link dev.parapet.masking.MaskAction} ({@code WholeValue}, {@code ScanContent}, or
+ *       {@code JsonFields} for JSON made from whole rows) it answers with a
+ *       {@link dev.parapet.masking.MaskedCell} ({@code UNCHANGED}, {@code NULL} or
  *       {@code Replaced}).</li>
  * </ul>
- * Everything else (the pre-filter, the detectors, the typed and JSON masks, pseudonyms) is
- * package-private.
+ * Everything else (the pre-filter, the detectors, the typed, JSON and JSON-field masks,
+ * pseudonyms) is package-private.
  */
 package dev.parapet.masking;

@@ -17,10 +17,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * What masking costs per cell: a clean text cell (the pre-filter alone), a text cell holding an
- * e-mail address, a whole e-mail column value, and a 1 KB JSON document with two findings (an
- * e-mail address and a phone number, or an e-mail address and a card number). Not a
- * test (surefire runs only *Test classes): run it by hand with {@link #main} (1 fork, 3 x 1 s
- * warm-up, 5 x 1 s measurement), e.g. from the repository root:
+ * e-mail address, a whole e-mail column value, a 1 KB JSON document with two findings (an
+ * e-mail address and a phone number, or an e-mail address and a card number), and a 300-byte
+ * {@code row_to_json} document masked key by key, of a customer (five members to mask) and of a
+ * product (nothing to mask). Not a test (surefire runs only *Test classes): run it by hand with
+ * {@link #main} (1 fork, 3 x 1 s warm-up, 5 x 1 s measurement), e.g. from the repository root:
  *
  * <pre>
  * ./mvnw -B -q test-compile -pl masking -am
@@ -37,6 +38,7 @@ public class CellMaskerBenchmark {
     private final CellMasker masker = new CellMasker();
     private final MaskAction scan = MaskAction.ScanContent.allWithDefaults();
     private final MaskAction wholeEmail = MaskAction.WholeValue.of(DataClass.EMAIL);
+    private final MaskAction jsonFields = MaskAction.JsonFields.allWithDefaults();
     private final ColumnType text = ColumnType.text();
     private final ColumnType json = ColumnType.of(ColumnType.Family.JSON);
 
@@ -45,6 +47,8 @@ public class CellMaskerBenchmark {
     private byte[] email;
     private byte[] document;
     private byte[] documentWithoutPhone;
+    byte[] customerRow; // package-private: the fixture test checks the sizes
+    byte[] productRow;
 
     @Setup
     public void setUp() {
@@ -59,6 +63,16 @@ public class CellMaskerBenchmark {
         doc.append("]},\"customer\":{\"email\":\"jane@example.com\",\"phone\":\"+44 20 7946 0958\"}}");
         document = doc.toString().getBytes(StandardCharsets.UTF_8);
         documentWithoutPhone = doc.toString().replace("+44 20 7946 0958", "4111 1111 1111 1111")
+                .getBytes(StandardCharsets.UTF_8);
+        customerRow = ("{\"id\":1042,\"full_name\":\"Ann Lee\",\"email\":\"ann.lee@example.com\","
+                + "\"phone\":\"+1 650 555 1234\",\"date_of_birth\":\"1990-04-01\",\"street\":\"12 Rue de Rivoli\","
+                + "\"city\":\"Paris\",\"country\":\"FR\",\"created_at\":\"2023-05-17T09:12:44.123456+00:00\","
+                + "\"tier\":\"gold\",\"marketing_opt_in\":false,\"notes\":\"prefers e-mail, call back after 5pm\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        productRow = ("{\"id\":88,\"sku\":\"LMP-0042\",\"title\":\"Brass desk lamp\","
+                + "\"description\":\"Adjustable arm, warm white bulb included, ships flat-packed\",\"price\":49.90,"
+                + "\"currency\":\"EUR\",\"stock\":112,\"tags\":[\"home\",\"lighting\",\"desk\"],"
+                + "\"created_at\":\"2023-05-17T09:12:44.123456+00:00\",\"discontinued\":false,\"weight_kg\":1.35}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -90,6 +104,18 @@ public class CellMaskerBenchmark {
     @Benchmark
     public MaskedCell jsonDocumentWithEmailAndCard() {
         return masker.mask(documentWithoutPhone, 0, documentWithoutPhone.length, json, scan);
+    }
+
+    /** {@code row_to_json} of a customer, about 300 bytes: name, e-mail, phone, birth date, street masked by key. */
+    @Benchmark
+    public MaskedCell rowToJsonCustomer() {
+        return masker.mask(customerRow, 0, customerRow.length, json, jsonFields);
+    }
+
+    /** {@code row_to_json} of a product, about 300 bytes, nothing to mask: the parser-only first pass. */
+    @Benchmark
+    public MaskedCell rowToJsonProduct() {
+        return masker.mask(productRow, 0, productRow.length, json, jsonFields);
     }
 
     public static void main(String[] args) throws RunnerException {

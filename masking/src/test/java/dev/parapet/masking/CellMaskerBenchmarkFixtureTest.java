@@ -22,5 +22,15 @@ class CellMaskerBenchmarkFixtureTest {
         assertThat(customer.get("phone").asText()).isEqualTo("+** ** **** 0958");
         String withCard = ((MaskedCell.Replaced) bench.jsonDocumentWithEmailAndCard()).text();
         assertThat(new ObjectMapper().readTree(withCard).get("customer").get("phone").asText()).isEqualTo("**** **** **** 1111");
+        assertThat(bench.customerRow.length).isBetween(280, 320);
+        var customerRow = new ObjectMapper().readTree(((MaskedCell.Replaced) bench.rowToJsonCustomer()).text());
+        assertThat(customerRow.get("full_name").asText()).isEqualTo("A*** L***");
+        assertThat(customerRow.get("email").asText()).isEqualTo("****@example.com");
+        assertThat(customerRow.get("phone").asText()).isEqualTo("+* *** *** 1234");
+        assertThat(customerRow.get("date_of_birth").asText()).isEqualTo("1990-**-**");
+        assertThat(customerRow.get("street").asText()).isEqualTo("****");
+        assertThat(customerRow.get("city").asText()).isEqualTo("Paris");
+        assertThat(bench.productRow.length).isBetween(280, 320);
+        assertThat(bench.rowToJsonProduct()).isSameAs(MaskedCell.UNCHANGED);
     }
 }
