@@ -140,6 +140,11 @@ public final class MaskPlanner {
                         && column.type().isTextual()) {
                     action = new MaskAction.ScanContent(masking.strategies());
                 }
+            } else if (lineage != null && lineage[i].kind() == OutputColumn.Kind.DERIVED && !lineage[i].wholeRows().isEmpty()
+                    && column.type().family() == ColumnType.Family.JSON && noSensitiveSource(masking.directive(), lineage[i])) {
+                // JSON made of whole rows (row_to_json(c), json_agg(c)): its keys are the columns' names
+                action = new MaskAction.JsonFields(masking.strategies());
+                reasons.add(column.label() + ": rows of " + lineage[i].wholeRows() + ", masked key by key");
             } else if (lineage != null && lineage[i].kind() != OutputColumn.Kind.UNKNOWN) {
                 Optional<DataClass> cls = derivedClass(masking.directive(), lineage[i]);
                 if (cls.isPresent()) {
@@ -221,6 +226,16 @@ public final class MaskPlanner {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /** Whether none of the columns named as sources (besides whole rows) is sensitive. */
+    private boolean noSensitiveSource(MaskingDirective directive, OutputColumn output) {
+        for (ColumnRef source : output.sources()) {
+            if (source.everyColumn() || classOf(directive, source.table(), source.column()).isPresent()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Optional<DataClass> classOf(MaskingDirective directive, TableName table, String name) {
