@@ -212,4 +212,36 @@ class MaskingIT {
             }
         }
     }
+
+    @Test
+    void noClearValueIsInTheBytesTheClientReceives() throws Exception {
+        assertThat(leaks(receivedBy("alice", "alice-pw"))).isEmpty();
+        assertThat(leaks(receivedBy("bob", "bob-pw"))).as("the same queries as bob, in clear: the tap sees values")
+                .hasSizeGreaterThan(300);
+    }
+
+    private static String receivedBy(String user, String password) throws Exception {
+        try (WireTap tap = new WireTap(gateway.port())) {
+            java.util.Properties props = new java.util.Properties();
+            props.setProperty("user", user);
+            props.setProperty("password", password);
+            props.setProperty("sslmode", "disable");
+            props.setProperty("prepareThreshold", "1");
+            try (Connection c = java.sql.DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + tap.port() + "/it", props)) {
+                for (String sql : QUERIES) {
+                    for (int run = 0; run < 2; run++) {
+                        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                rs.getObject(1);
+                            }
+                        }
+                    }
+                }
+            }
+            String bytes = tap.received();
+            assertThat(bytes.length()).as("the tap saw the results").isGreaterThan(100_000);
+            return bytes;
+        }
+    }
 }
