@@ -49,6 +49,9 @@ public final class RowRewrite {
         boolean[] nulled = null;
         int at = 7;
         int kept = 0;
+        // the cells are read from one array: the frame's own, or one copy of the row
+        byte[] row = null;
+        int rowOffset = 0;
         for (int i = 0; i < count; i++) {
             int length = frame.getInt(at);
             if (drop.get(i)) {
@@ -57,7 +60,15 @@ public final class RowRewrite {
             }
             MaskAction action = kept < plan.actions().size() ? plan.actions().get(kept) : null;
             if (action != null && length >= 0) {
-                MaskedCell masked = mask(frame, at + 4, length, kept, action, masker);
+                if (row == null) {
+                    if (frame.hasArray()) {
+                        row = frame.array();
+                        rowOffset = frame.arrayOffset();
+                    } else {
+                        row = ByteBufUtil.getBytes(frame, 0, frame.writerIndex(), false);
+                    }
+                }
+                MaskedCell masked = mask(frame, row, rowOffset + at + 4, at + 4, length, kept, action, masker);
                 if (masked != MaskedCell.UNCHANGED) {
                     if (replaced == null) {
                         replaced = new byte[count][];
@@ -100,18 +111,11 @@ public final class RowRewrite {
         }
     }
 
-    private MaskedCell mask(ByteBuf frame, int offset, int length, int column, MaskAction action, CellMasker masker) {
+    /** One cell: at {@code rowAt} in {@code row} (the row's bytes), at {@code offset} in {@code frame}. */
+    private MaskedCell mask(ByteBuf frame, byte[] row, int rowAt, int offset, int length, int column, MaskAction action,
+            CellMasker masker) {
         if (formats[column] == 0) {
-            byte[] bytes;
-            int from;
-            if (frame.hasArray()) {
-                bytes = frame.array();
-                from = frame.arrayOffset() + offset;
-            } else {
-                bytes = ByteBufUtil.getBytes(frame, offset, length, false);
-                from = 0;
-            }
-            return masker.mask(bytes, from, length, plan.types().get(column), action);
+            return masker.mask(row, rowAt, length, plan.types().get(column), action);
         }
         // binary: through the text form where the type has one the gateway can write back
         String text = BinaryCells.toText(typeOids[column], frame, offset, length);
