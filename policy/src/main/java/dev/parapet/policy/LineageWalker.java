@@ -1501,10 +1501,7 @@ final class LineageWalker {
                 target.unknown = true;
             }
             ExpressionList<?> parameters = function.getParameters();
-            boolean countRows = name.equals("count") && (function.isAllColumns() || parameters != null
-                    && parameters.size() == 1 && parameters.get(0) instanceof AllColumns
-                    && !(parameters.get(0) instanceof AllTableColumns)
-                    && !(parameters.get(0) instanceof FunctionAllColumns));
+            boolean countRows = Names.countsRows(function, name);
             if (!countRows && parameters != null) {
                 parameters.accept(this, context);
             }

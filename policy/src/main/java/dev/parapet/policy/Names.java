@@ -1,7 +1,12 @@
 package dev.parapet.policy;
 
 import java.util.List;
+import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.AllTableColumns;
+import net.sf.jsqlparser.statement.select.FunctionAllColumns;
 
 /**
  * Names as the database compares them, for one dialect: quotes removed, unquoted PostgreSQL
@@ -54,5 +59,14 @@ final class Names {
                     ? Tokens.asciiLowerCase(normalised) : normalised);
         }
         return name.toString();
+    }
+
+    /** Whether {@code function} (named {@code name}) is {@code count(*)}, which reads no column. */
+    static boolean countsRows(Function function, String name) {
+        ExpressionList<?> parameters = function.getParameters();
+        return name.equals("count") && (function.isAllColumns() || parameters != null
+                && parameters.size() == 1 && parameters.get(0) instanceof AllColumns
+                && !(parameters.get(0) instanceof AllTableColumns)
+                && !(parameters.get(0) instanceof FunctionAllColumns));
     }
 }

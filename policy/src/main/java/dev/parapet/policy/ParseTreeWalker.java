@@ -42,7 +42,6 @@ import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.Fetch;
 import net.sf.jsqlparser.statement.select.FromItem;
-import net.sf.jsqlparser.statement.select.FunctionAllColumns;
 import net.sf.jsqlparser.statement.select.GroupByElement;
 import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.Limit;
@@ -775,10 +774,7 @@ final class ParseTreeWalker {
                 info.function(name);
             }
             ExpressionList<?> parameters = function.getParameters();
-            boolean countStar = name.equals("count") && (function.isAllColumns() || parameters != null
-                    && parameters.size() == 1 && parameters.get(0) instanceof AllColumns
-                    && !(parameters.get(0) instanceof AllTableColumns)
-                    && !(parameters.get(0) instanceof FunctionAllColumns));
+            boolean countStar = Names.countsRows(function, name);
             if (!countStar && parameters != null) {
                 parameters.accept(this, context);
             }

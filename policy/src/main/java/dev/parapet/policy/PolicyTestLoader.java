@@ -85,8 +85,7 @@ final class PolicyTestLoader {
             where = YamlLocations.of(fileName, yaml);
             reportUnknownSettings(yaml, where, errors);
         } catch (JsonProcessingException e) {
-            errors.add(new ConfigError(fileName, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-                    e.getLocation() == null ? 0 : e.getLocation().getColumnNr(), "not valid YAML: " + e.getOriginalMessage()));
+            errors.add(ConfigError.notYaml(fileName, e));
             return List.of();
         } catch (IOException e) {
             errors.add(new ConfigError(fileName, 0, 0, e.getMessage()));
