@@ -244,4 +244,35 @@ class MaskingIT {
             return bytes;
         }
     }
+
+    @Test
+    void everyMaskedValueParsesAsItsColumnTypeInTextAndBinary() throws Exception {
+        for (String mode : new String[] {"simple", "extended"}) {
+            try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of("preferQueryMode", mode, "prepareThreshold", "1"))) {
+                for (String table : List.of("customers", "payment_cards", "orders")) {
+                    for (int run = 0; run < 3; run++) {
+                        try (PreparedStatement ps = c.prepareStatement("select * from " + table); ResultSet rs = ps.executeQuery()) {
+                            var meta = rs.getMetaData();
+                            int rows = 0;
+                            while (rs.next()) {
+                                rows++;
+                                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                                    Object value = rs.getObject(i);
+                                    if (value != null && meta.getColumnType(i) == java.sql.Types.DATE) {
+                                        assertThat(rs.getDate(i)).as(table + "." + meta.getColumnName(i)).isNotNull();
+                                    }
+                                    if (value != null && meta.getColumnType(i) == java.sql.Types.VARCHAR && meta.getPrecision(i) > 0
+                                            && meta.getPrecision(i) < Integer.MAX_VALUE) {
+                                        assertThat(rs.getString(i).length()).as("varchar(n) keeps its limit")
+                                                .isLessThanOrEqualTo(meta.getPrecision(i));
+                                    }
+                                }
+                            }
+                            assertThat(rows).as(mode + " " + table).isPositive();
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
