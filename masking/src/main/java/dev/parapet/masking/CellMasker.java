@@ -60,7 +60,7 @@ public final class CellMasker {
         return switch (action) {
             case WholeValue whole -> TypedMasks.mask(utf8, offset, length, type, whole.dataClass(), whole.strategy());
             case ScanContent scan -> scan(utf8, offset, length, type, scan.strategies());
-            case JsonFields fields -> jsonFields.mask(utf8, offset, length, type, fields.strategies());
+            case JsonFields fields -> jsonFields.mask(utf8, offset, length, type, fields.strategies(), fields.table());
         };
     }
 

@@ -55,7 +55,7 @@ final class JsonFieldMasks {
         this.scanner = scanner;
     }
 
-    MaskedCell mask(byte[] b, int off, int len, ColumnType type, Map<DataClass, MaskStrategy> strategies) {
+    MaskedCell mask(byte[] b, int off, int len, ColumnType type, Map<DataClass, MaskStrategy> strategies, String table) {
         if (strategies.isEmpty()) {
             return MaskedCell.UNCHANGED;
         }
@@ -64,13 +64,13 @@ final class JsonFieldMasks {
         }
         try {
             try (JsonParser probe = factory.createParser(b, off, len)) {
-                if (!walk(probe, null, strategies)) {
+                if (!walk(probe, null, strategies, table)) {
                     return MaskedCell.UNCHANGED;
                 }
             }
             ByteArrayBuilder out = new ByteArrayBuilder(len + 32);
             try (JsonParser p = factory.createParser(b, off, len); JsonGenerator g = factory.createGenerator(out)) {
-                walk(p, g, strategies);
+                walk(p, g, strategies, table);
             }
             return fitted(out.toByteArray(), b, off, len, type);
         } catch (IOException e) {
@@ -85,7 +85,8 @@ final class JsonFieldMasks {
      * anything was masked. Without a generator it only looks, and stops at the first value to
      * mask. Throws if the input is not exactly one JSON document.
      */
-    private boolean walk(JsonParser p, JsonGenerator g, Map<DataClass, MaskStrategy> strategies) throws IOException {
+    private boolean walk(JsonParser p, JsonGenerator g, Map<DataClass, MaskStrategy> strategies, String table)
+            throws IOException {
         Set<DataClass> wanted = strategies.keySet();
         byte[] scratch = null;
         boolean masked = false;
@@ -102,7 +103,7 @@ final class JsonFieldMasks {
                     }
                 }
                 case START_OBJECT, START_ARRAY -> {
-                    DataClass c = keyClass(p.currentName(), strategies);
+                    DataClass c = keyClass(p.currentName(), strategies, table);
                     if (c != null) {
                         if (g == null) {
                             return true;
@@ -132,7 +133,7 @@ final class JsonFieldMasks {
                     }
                 }
                 case VALUE_STRING -> {
-                    DataClass c = keyClass(p.currentName(), strategies);
+                    DataClass c = keyClass(p.currentName(), strategies, table);
                     Findings found = null;
                     int bytes = 0;
                     if (c == null && !isDateOrTime(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
@@ -159,7 +160,7 @@ final class JsonFieldMasks {
                     }
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                    DataClass c = keyClass(p.currentName(), strategies);
+                    DataClass c = keyClass(p.currentName(), strategies, table);
                     if (c != null) {
                         if (g == null) {
                             return true;
@@ -186,16 +187,21 @@ final class JsonFieldMasks {
         return masked;
     }
 
-    /** The class of the member named {@code key} when it is one to mask; null otherwise (and for array elements). */
-    private DataClass keyClass(String key, Map<DataClass, MaskStrategy> strategies) {
+    /**
+     * The class of the member named {@code key} when it is one to mask; null otherwise (and for
+     * array elements). {@code table} is the table the rows come from, when known ("" otherwise):
+     * some names (a bare {@code name}) are sensitive only in some tables.
+     */
+    private DataClass keyClass(String key, Map<DataClass, MaskStrategy> strategies, String table) {
         if (key == null) {
             return null;
         }
-        Optional<DataClass> c = keyClasses.get(key);
+        String cacheKey = table.isEmpty() ? key : table + '\u0000' + key;
+        Optional<DataClass> c = keyClasses.get(cacheKey);
         if (c == null) {
-            c = classifier.classify(null, null, key, ColumnType.text());
+            c = classifier.classify(null, table.isEmpty() ? null : table, key, ColumnType.text());
             if (key.length() <= KEY_CACHE_MAX_LENGTH && keyClasses.size() < KEY_CACHE_SIZE) {
-                keyClasses.putIfAbsent(key, c);
+                keyClasses.putIfAbsent(cacheKey, c);
             }
         }
         return c.isPresent() && strategies.containsKey(c.get()) ? c.get() : null;

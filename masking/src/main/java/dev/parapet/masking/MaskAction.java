@@ -52,13 +52,19 @@ public sealed interface MaskAction {
      * ({@link MaskStrategy.Nullify} gives a JSON null member, not a NULL cell). A cell that is not
      * JSON (a record literal such as {@code (1,"Ann Lee",ann@x.com)}) is redacted whole, since
      * nothing in it can be told apart. Classes missing from {@code strategies} are neither looked
-     * for nor masked.
+     * for nor masked. {@code table} names the table the rows come from ("" when unknown, or when
+     * they come from several): some keys (a bare {@code name}) are sensitive only in some tables.
      */
-    record JsonFields(Map<DataClass, MaskStrategy> strategies) implements MaskAction {
+    record JsonFields(Map<DataClass, MaskStrategy> strategies, String table) implements MaskAction {
         public JsonFields {
             strategies = strategies.isEmpty()
                     ? Map.of()
                     : Collections.unmodifiableMap(new EnumMap<>(strategies));
+            table = table == null ? "" : table;
+        }
+
+        public JsonFields(Map<DataClass, MaskStrategy> strategies) {
+            this(strategies, "");
         }
 
         /** Every class, each with its default strategy. */

@@ -308,4 +308,15 @@ class JsonFieldMasksTest {
         }
         return all;
     }
+
+    @Test
+    void aBareNameIsAPersonsNameInRowsOfATableOfPeople() throws Exception {
+        String row = "{\"id\":7,\"name\":\"Ann Lee\",\"sku\":\"A-1\"}";
+        assertThat(mask(row, JSON_TYPE, DEFAULTS)).as("whose rows, nobody says").isEqualTo(MaskedCell.UNCHANGED);
+        JsonNode customers = maskedDocument(row, new JsonFields(DEFAULTS.strategies(), "customers"));
+        assertThat(customers.get("name").asText()).isNotEqualTo("Ann Lee");
+        assertThat(customers.get("sku").asText()).isEqualTo("A-1");
+        assertThat(mask(row, JSON_TYPE, new JsonFields(DEFAULTS.strategies(), "products")))
+                .as("a product's name is not personal").isEqualTo(MaskedCell.UNCHANGED);
+    }
 }

@@ -143,7 +143,8 @@ public final class MaskPlanner {
             } else if (lineage != null && lineage[i].kind() == OutputColumn.Kind.DERIVED && !lineage[i].wholeRows().isEmpty()
                     && column.type().family() == ColumnType.Family.JSON && noSensitiveSource(masking.directive(), lineage[i])) {
                 // JSON made of whole rows (row_to_json(c), json_agg(c)): its keys are the columns' names
-                action = new MaskAction.JsonFields(masking.strategies());
+                action = new MaskAction.JsonFields(masking.strategies(), lineage[i].wholeRows().size() == 1
+                        ? lineage[i].wholeRows().iterator().next().name() : "");
                 reasons.add(column.label() + ": rows of " + lineage[i].wholeRows() + ", masked key by key");
             } else if (lineage != null && lineage[i].kind() != OutputColumn.Kind.UNKNOWN) {
                 Optional<DataClass> cls = derivedClass(masking.directive(), lineage[i]);
