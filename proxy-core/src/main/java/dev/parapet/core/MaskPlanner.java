@@ -102,8 +102,10 @@ public final class MaskPlanner {
         for (StatementInfo statement : analyzed.executedStatements()) {
             String what = switch (statement.kind()) {
                 case COPY -> "COPY would carry the rows out unmasked";
-                case CURSOR -> statement.inner().isEmpty() ? null : "a cursor's rows are fetched where their origin is lost";
-                case PREPARE -> "a prepared statement's rows are executed where their origin is lost";
+                case CURSOR -> statement.inner().isEmpty() || tracedLater(masking.directive(), statement) ? null
+                        : "a cursor's computed columns are fetched where their origin is lost";
+                case PREPARE -> tracedLater(masking.directive(), statement) ? null
+                        : "a prepared statement's computed columns are executed where their origin is lost";
                 case CREATE, INSERT, UPDATE, MERGE -> statement.tablesWritten().isEmpty() ? null
                         : "the statement writes what it reads into " + statement.tablesWritten().iterator().next();
                 default -> !statement.tablesWritten().isEmpty() || !statement.serverAccess().isEmpty()
@@ -115,6 +117,31 @@ public final class MaskPlanner {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the rows a cursor or SQL prepared statement returns later can be masked then: when
+     * each of its columns is a table's column as it is (the database traces those in the later
+     * FETCH or EXECUTE), a constant, or computed from nothing sensitive.
+     */
+    private boolean tracedLater(MaskingDirective directive, StatementInfo carrier) {
+        if (carrier.outputColumns().isEmpty()) {
+            return false;
+        }
+        for (OutputColumn output : carrier.outputColumns()) {
+            switch (output.kind()) {
+                case PLAIN_COLUMN, CONSTANT, STAR -> { }
+                case DERIVED -> {
+                    if (derivedClass(directive, output).isPresent()) {
+                        return false;
+                    }
+                }
+                case UNKNOWN -> {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** The plan for one result of a statement. */

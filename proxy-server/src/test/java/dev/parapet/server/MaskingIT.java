@@ -92,6 +92,15 @@ class MaskingIT {
             "select * from payment_cards");
 
     @Test
+    void psqlPagingThroughACursorSeesMaskedValues() throws Exception {
+        var result = gateway.psql("it", "alice", "alice-pw", "-A", "-v", "FETCH_COUNT=40",
+                "-c", "select id, email, phone from customers order by id");
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("@example.com");
+        assertThat(leaks(result.output())).isEmpty();
+    }
+
+    @Test
     void psqlAsAnAnalystNeverSeesAClearValue() throws Exception {
         for (String sql : QUERIES) {
             var result = gateway.psql("it", "alice", "alice-pw", "-A", "-c", sql);
@@ -156,6 +165,7 @@ class MaskingIT {
                     "copy customers to stdout",
                     "copy payment_cards (card_number) to stdout with (format csv)",
                     "prepare leak as select lower(email) from customers",
+                    "prepare leak2 as select c from customers c",
                     "create temp view v as select email from customers",
                     "update customers set city = email where id = 1",
                     "insert into orders (id, customer_id, product, amount, status, ordered_at) select 900000 + id, id, email, 0, 'x', now() from customers")) {
@@ -168,6 +178,19 @@ class MaskingIT {
             SQLException cursor = org.assertj.core.api.Assertions.catchThrowableOfType(SQLException.class,
                     () -> st.execute("declare leak cursor for select substr(card_number, 1, 12) from payment_cards"));
             assertThat(cursor.getMessage()).contains("masked-data-stays-masked");
+            c.rollback();
+            // a cursor over plain columns is fine: what it fetches is traced and masked then (psql's FETCH_COUNT)
+            st.execute("declare plain cursor for select id, email, full_name from customers order by id");
+            StringBuilder fetched = new StringBuilder();
+            for (int page = 0; page < 3; page++) {
+                try (ResultSet rs = st.executeQuery("fetch 50 from plain")) {
+                    while (rs.next()) {
+                        fetched.append(rs.getString(2)).append('|').append(rs.getString(3)).append('|');
+                    }
+                }
+            }
+            assertThat(fetched.length()).isGreaterThan(1000);
+            assertThat(leaks(fetched.toString())).isEmpty();
             c.rollback();
             c.setAutoCommit(true);
             try (ResultSet rs = st.executeQuery("select count(*) from customers")) {
