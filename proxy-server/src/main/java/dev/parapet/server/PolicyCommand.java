@@ -115,6 +115,12 @@ final class PolicyCommand implements Runnable {
                                 + "  reads " + s.tablesRead() + "  writes " + s.tablesWritten() + "  where " + s.where()
                                 + (s.functions().isEmpty() ? "" : "  calls " + s.functions())
                                 + (s.serverAccess().isEmpty() ? "" : "  server " + s.serverAccess()));
+                        for (var column : s.outputColumns()) {
+                            out.println("  column " + column.label() + ": " + column.kind().name().toLowerCase(java.util.Locale.ROOT)
+                                    + (column.sources().isEmpty() ? "" : " of " + column.sources())
+                                    + (column.wholeRows().isEmpty() ? "" : " with whole rows of " + column.wholeRows())
+                                    + (column.starOf().isEmpty() ? "" : " over " + column.starOf()));
+                        }
                     }
                 }
             }
@@ -128,13 +134,19 @@ final class PolicyCommand implements Runnable {
                 String verdict = switch (alone) {
                     case Decision.Deny d -> analysis instanceof StatementAnalysis.Unparseable ? "-" : "DENY: " + d.message();
                     case Decision.RequireApproval r -> "APPROVAL: " + r.reason();
-                    case Decision.Allow a -> a.shadowed().isEmpty() ? "no objection" : "would deny (shadow): " + a.shadowed().get(0).reason();
+                    case Decision.Allow a -> !a.shadowed().isEmpty() ? "would deny (shadow): " + a.shadowed().get(0).reason()
+                            : a.rowLimit().isPresent() ? "at most " + a.rowLimit().get().rows() + " rows"
+                            : !a.hiddenColumns().isEmpty() ? "removes " + a.hiddenColumns() + " from the result"
+                            : a.masking().isPresent() ? "masks the results" : "no objection";
                 };
                 out.println("  " + rule.id() + ": " + verdict);
             }
             Decision decision = new PolicyEngine(rules).decide(request);
             out.println("decision: " + switch (decision) {
-                case Decision.Allow a -> "ALLOW";
+                case Decision.Allow a -> "ALLOW"
+                        + a.rowLimit().map(l -> ", at most " + l.rows() + " rows (" + l.ruleId() + ")").orElse("")
+                        + (a.hiddenColumns().isEmpty() ? "" : ", without " + a.hiddenColumns())
+                        + a.masking().map(m -> ", results masked (" + m.ruleId() + ")").orElse("");
                 case Decision.Deny d -> "DENY by " + d.ruleId() + " (SQLSTATE " + d.sqlState() + "): " + d.message();
                 case Decision.RequireApproval r -> "REQUIRE APPROVAL by " + r.ruleId() + ": " + r.reason();
             });

@@ -72,8 +72,10 @@ class MainTest {
                 .contains("readers-read-only: DENY")
                 .contains("decision: DENY by where-required (SQLSTATE 42501)");
         Run agent = run("policy", "explain", "--policies", dir.toString(), "--identity", "etl-agent", "--groups", "agents",
-                "--service", "--target", "prod", "select * from customers");
-        assertThat(agent.out()).contains("decision: ALLOW");
+                "--service", "--target", "prod", "select lower(email), count(*) from customers group by 1");
+        assertThat(agent.out()).contains("column lower: derived of [customers.email]").contains("column count: constant")
+                .contains("agent-1000-rows: at most 1000 rows")
+                .contains("decision: ALLOW, at most 1000 rows (agent-1000-rows), results masked (agent-sees-pseudonyms)");
     }
 
     @Test
