@@ -47,6 +47,16 @@ public final class GatewayMetrics {
         registry.counter("parapet.statements.denied", "target", target, "rule", rule).increment();
     }
 
+    /** A result whose rows are masked ({@code rule}: the mask rule) or narrowed begins. */
+    public void resultRewritten(String target, String rule) {
+        registry.counter("parapet.results.rewritten", "target", target, "rule", rule).increment();
+    }
+
+    /** A result refused because the gateway could not tell where its columns come from, or the catalog was unavailable. */
+    public void resultRefused(String target) {
+        registry.counter("parapet.results.refused", "target", target).increment();
+    }
+
     public TargetMeters target(String target, String protocol) {
         return targets.computeIfAbsent(target + "/" + protocol, k -> new TargetMeters(registry, target, protocol));
     }

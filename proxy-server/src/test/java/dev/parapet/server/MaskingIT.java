@@ -156,6 +156,17 @@ class MaskingIT {
     }
 
     @Test
+    void maskedResultsAreCounted() throws Exception {
+        try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of());
+             ResultSet rs = c.createStatement().executeQuery("select email from customers limit 1")) {
+            assertThat(rs.next()).isTrue();
+        }
+        double rewritten = gateway.server().registry().find("parapet.results.rewritten").tag("rule", "mask-personal-data")
+                .counters().stream().mapToDouble(counter -> counter.count()).sum();
+        assertThat(rewritten).isPositive();
+    }
+
+    @Test
     void maskedDataCannotLeaveThroughACopyATableACursorOrAPreparedStatement() throws Exception {
         try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of("preferQueryMode", "simple"));
              Statement st = c.createStatement()) {

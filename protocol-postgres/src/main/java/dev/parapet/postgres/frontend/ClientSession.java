@@ -904,8 +904,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     "name the columns you need instead of *");
             results.described(ResultRows.NONE, null);
             results.fail(refusal);
+            context.metrics().resultRefused(target.name());
             ctx.write(refusal, ctx.voidPromise());
             return;
+        }
+        if (shape.rewrite() != null) {
+            MaskPlanner.StatementMasking masking = results.maskingForDescription();
+            context.metrics().resultRewritten(target.name(), masking != null ? masking.directive().ruleId() : "narrowed");
         }
         results.described(shape.drop(), shape.rewrite());
         if (shape.rewrite() != null && !shape.rewrite().plan().reasons().isEmpty() && log.isDebugEnabled()) {
