@@ -1,7 +1,6 @@
 package dev.parapet.policy;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,22 +26,39 @@ public sealed interface StatementAnalysis {
      * @param statements the statements, in order (empty for a string of only comments)
      * @param multiStatement whether the string holds more than one statement
      * @param fingerprint see {@link StatementAnalysis#fingerprint()}
+     * @param executedStatements all statements that run, including carried ones (see
+     *     {@link StatementInfo#executed()}); worked out once, since every rule reads it for every
+     *     statement and the analysis is cached per query shape
      */
-    record Analyzed(List<StatementInfo> statements, boolean multiStatement, String fingerprint)
-            implements StatementAnalysis {
+    record Analyzed(List<StatementInfo> statements, boolean multiStatement, String fingerprint,
+            List<StatementInfo> executedStatements) implements StatementAnalysis {
 
         public Analyzed {
             statements = List.copyOf(statements);
+            executedStatements = List.copyOf(executedStatements);
             Objects.requireNonNull(fingerprint, "fingerprint");
         }
 
-        /** All statements that run, including carried ones: see {@link StatementInfo#executed()}. */
-        public List<StatementInfo> executedStatements() {
+        public Analyzed(List<StatementInfo> statements, boolean multiStatement, String fingerprint) {
+            this(statements, multiStatement, fingerprint, executedOf(statements));
+        }
+
+        private static List<StatementInfo> executedOf(List<StatementInfo> statements) {
             List<StatementInfo> all = new ArrayList<>();
             for (StatementInfo statement : statements) {
                 all.addAll(statement.executed());
             }
-            return Collections.unmodifiableList(all);
+            return all;
+        }
+
+        /** Whether a statement that runs creates, alters or drops something. */
+        public boolean changesDefinitions() {
+            for (StatementInfo statement : executedStatements) {
+                if (statement.kind().isDdl()) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a mask rule's directive into what to do with each column of a result. A column's class
@@ -52,17 +53,48 @@ public final class MaskPlanner {
     }
 
     /**
-     * What masking needs to know about a statement, worked out once when it is decided: the
-     * strategies, the most sensitive class of data the statement reads (for computed columns the
-     * gateway cannot trace), and the statement's output columns with their lineage when it is one
-     * statement whose results they describe (empty otherwise).
+     * What masking needs to know about a statement, worked out once per query shape and mask
+     * rule: the strategies, the most sensitive class of data the statement reads (for computed
+     * columns the gateway cannot trace), the statement's output columns with their lineage when
+     * it is one statement whose results they describe (empty otherwise), and why the statement
+     * would let masked data out in clear, if it would ({@link #sideDoor}).
      */
     public record StatementMasking(MaskingDirective directive, Map<DataClass, MaskStrategy> strategies,
-            Optional<DataClass> derivedFrom, List<OutputColumn> outputs) {
+            Optional<DataClass> derivedFrom, List<OutputColumn> outputs, Optional<String> sideDoor) {
     }
+
+    /** A directive and an analysis, compared by identity: both are cached and shared already. */
+    private record Shape(MaskingDirective directive, StatementAnalysis analysis) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Shape that && that.directive == directive && that.analysis == analysis;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * System.identityHashCode(directive) + System.identityHashCode(analysis);
+        }
+    }
+
+    private static final int PREPARED_SHAPES = 4096;
+    private final Map<Shape, StatementMasking> prepared = new ConcurrentHashMap<>();
 
     /** Prepares masking for a statement the directive applies to. */
     public StatementMasking forStatement(MaskingDirective directive, StatementAnalysis analysis) {
+        Shape shape = new Shape(directive, analysis);
+        StatementMasking known = prepared.get(shape);
+        if (known != null) {
+            return known;
+        }
+        if (prepared.size() >= PREPARED_SHAPES) {
+            prepared.clear(); // analyses and directives come and go with the caches and reloads
+        }
+        StatementMasking masking = prepare(directive, analysis);
+        prepared.put(shape, masking);
+        return masking;
+    }
+
+    private StatementMasking prepare(MaskingDirective directive, StatementAnalysis analysis) {
         Map<DataClass, MaskStrategy> strategies = new EnumMap<>(DataClass.class);
         for (DataClass c : DataClass.values()) {
             strategies.put(c, c.defaultStrategy());
@@ -70,7 +102,9 @@ public final class MaskPlanner {
         directive.strategies().forEach((name, strategy) -> strategies.put(dataClass(name), strategy(strategy)));
         List<OutputColumn> outputs = analysis instanceof StatementAnalysis.Analyzed analyzed
                 && analyzed.statements().size() == 1 ? analyzed.statements().get(0).outputColumns() : List.of();
-        return new StatementMasking(directive, strategies, mostSensitiveRead(directive, analysis), outputs);
+        StatementMasking masking = new StatementMasking(directive, strategies, mostSensitiveRead(directive, analysis),
+                outputs, Optional.empty());
+        return new StatementMasking(directive, strategies, masking.derivedFrom(), outputs, sideDoor(masking, analysis));
     }
 
     /**
@@ -79,7 +113,7 @@ public final class MaskPlanner {
      * could not trace to their columns later, fed by sensitive columns, whole rows or every column
      * of a table. Empty when the statement is an ordinary read, whose results get masked.
      */
-    public Optional<String> sideDoor(StatementMasking masking, StatementAnalysis analysis) {
+    private Optional<String> sideDoor(StatementMasking masking, StatementAnalysis analysis) {
         if (!(analysis instanceof StatementAnalysis.Analyzed analyzed)) {
             return Optional.empty();
         }

@@ -77,7 +77,7 @@ public final class StatementGate {
                 ? allow.masking().map(directive -> masks.forStatement(directive, analysis))
                 : Optional.empty();
         if (masking.isPresent()) {
-            Optional<String> sideDoor = masks.sideDoor(masking.get(), analysis);
+            Optional<String> sideDoor = masking.get().sideDoor();
             if (sideDoor.isPresent()) {
                 return new Judgement(new Decision.Deny(MASKED_DATA_RULE, "42501", "denied by rule \"" + MASKED_DATA_RULE
                         + "\": " + sideDoor.get() + ", and data masked for you must not leave the gateway in clear",
@@ -86,7 +86,7 @@ public final class StatementGate {
             }
         }
         boolean changesDefinitions = analysis instanceof StatementAnalysis.Analyzed analyzed
-                && analyzed.executedStatements().stream().anyMatch(st -> st.kind().isDdl());
+                && analyzed.changesDefinitions();
         return new Judgement(decision, masking, changesDefinitions);
     }
 

@@ -116,16 +116,6 @@ public final class Catalog {
         cache.clear();
     }
 
-    /** Closes the lookup connection, if open. */
-    public void close() {
-        synchronized (connectionLock) {
-            if (connection != null && connection.channel != null) {
-                connection.channel.close();
-            }
-            connection = null;
-        }
-    }
-
     static String query(Set<Integer> oids) {
         String list = oids.stream().map(Integer::toUnsignedString).collect(Collectors.joining(","));
         return "select c.oid, n.nspname, c.relname, a.attnum, a.attname, a.atttypid, a.atttypmod"

@@ -22,9 +22,4 @@ public final class Catalogs {
     public Catalog of(TargetConfig target) {
         return byTarget.computeIfAbsent(target.name(), name -> new Catalog(target, connector, TTL));
     }
-
-    /** Closes every lookup connection (the gateway stops). */
-    public void close() {
-        byTarget.values().forEach(Catalog::close);
-    }
 }

@@ -73,7 +73,6 @@ public final class ResultTracker {
         final Kind kind;
         final Rules rules;
         final Portal portal;
-        final String portalName;
         final char describeKind;
         final String describeName;
         final boolean injected;
@@ -83,18 +82,37 @@ public final class ResultTracker {
         RowRewrite plan;
         boolean shapeKnown;
 
-        Request(Kind kind, Rules rules, Portal portal, String portalName, char describeKind, String describeName,
+        Request(Kind kind, Rules rules, Portal portal, char describeKind, String describeName,
                 boolean injected) {
             this.kind = kind;
             this.rules = rules;
             this.portal = portal;
-            this.portalName = portalName;
             this.describeKind = describeKind;
             this.describeName = describeName;
             this.injected = injected;
             this.rows = portal == null ? 0 : portal.rows;
         }
+
+        /** A result of a simple query ended: the next one starts from nothing. */
+        void nextResult() {
+            if (rules.any()) {
+                rows = 0;
+                dropped = 0;
+                drop = null;
+                plan = null;
+                shapeKnown = false;
+            }
+        }
     }
+
+    /*
+     * Requests with no rules about their rows carry no state that changes, so the most common
+     * ones (a query, an Execute of a portal without rules, a Sync) are shared, not made anew for
+     * every statement.
+     */
+    private static final Request UNRULED_QUERY = new Request(Kind.QUERY, Rules.NONE, null, ' ', null, false);
+    private static final Request UNRULED_EXECUTE = new Request(Kind.EXECUTE, Rules.NONE, null, ' ', null, false);
+    private static final Request SYNC = new Request(Kind.SYNC, Rules.NONE, null, ' ', null, false);
 
     private final ArrayDeque<Request> inFlight = new ArrayDeque<>();
     private final Map<String, Rules> statements = new HashMap<>();
@@ -108,12 +126,13 @@ public final class ResultTracker {
 
     /** A simple query string, with what its decision says about its results. */
     public void query(RowLimit limit, List<String> hidden, StatementMasking masking) {
-        add(new Request(Kind.QUERY, rules(limit, hidden, masking), null, null, ' ', null, false));
+        Rules rules = rules(limit, hidden, masking);
+        add(rules == Rules.NONE ? UNRULED_QUERY : new Request(Kind.QUERY, rules, null, ' ', null, false));
     }
 
     /** A function call: answered with its own ReadyForQuery, and no rows. */
     public void functionCall() {
-        add(new Request(Kind.QUERY, Rules.NONE, null, null, ' ', null, false));
+        add(UNRULED_QUERY);
     }
 
     /** Statement {@code name} prepared, with what its decision says about its results. */
@@ -148,7 +167,7 @@ public final class ResultTracker {
     public void describe(char kind, String name) {
         Rules rules = kind == 'S' ? statements.getOrDefault(name, Rules.NONE)
                 : portals.containsKey(name) ? portals.get(name).rules : Rules.NONE;
-        add(new Request(Kind.DESCRIBE, rules.reshapes() ? rules : Rules.NONE, null, null, kind, name, false));
+        add(new Request(Kind.DESCRIBE, rules.reshapes() ? rules : Rules.NONE, null, kind, name, false));
     }
 
     /**
@@ -163,12 +182,12 @@ public final class ResultTracker {
 
     /** The session sent a Describe of {@code portal} of its own: its answer is not the client's. */
     public void describedByGateway(String portal) {
-        add(new Request(Kind.DESCRIBE, portals.get(portal).rules, null, null, 'P', portal, true));
+        add(new Request(Kind.DESCRIBE, portals.get(portal).rules, null, 'P', portal, true));
     }
 
     public void execute(String portal) {
         Portal bound = portals.get(portal);
-        add(new Request(Kind.EXECUTE, bound == null ? Rules.NONE : bound.rules, bound, portal, ' ', null, false));
+        add(bound == null ? UNRULED_EXECUTE : new Request(Kind.EXECUTE, bound.rules, bound, ' ', null, false));
     }
 
     public void close(char kind, String name) {
@@ -181,7 +200,7 @@ public final class ResultTracker {
     }
 
     public void sync() {
-        add(new Request(Kind.SYNC, Rules.NONE, null, null, ' ', null, false));
+        add(SYNC);
     }
 
     private void add(Request request) {
@@ -253,9 +272,11 @@ public final class ResultTracker {
         }
         switch (current.kind) {
             case QUERY -> {
-                current.drop = drop;
-                current.plan = plan;
-                current.shapeKnown = true;
+                if (current.rules.any()) {
+                    current.drop = drop;
+                    current.plan = plan;
+                    current.shapeKnown = true;
+                }
             }
             case DESCRIBE -> {
                 inFlight.poll();
@@ -292,18 +313,6 @@ public final class ResultTracker {
             }
         }
     }
-
-    /** The positions of the columns to remove from the current result's rows (empty: none). */
-    public BitSet dropColumns() {
-        Request current = inFlight.peek();
-        if (current == null) {
-            return EMPTY;
-        }
-        BitSet drop = current.kind == Kind.EXECUTE && current.portal != null ? current.portal.drop : current.drop;
-        return drop == null ? EMPTY : drop;
-    }
-
-    private static final BitSet EMPTY = new BitSet();
 
     /** The masking plan of the current result's columns (after any are dropped), or null when nothing is masked. */
     public RowRewrite maskPlan() {
@@ -416,11 +425,7 @@ public final class ResultTracker {
                 current.portal.rows = 0;
             }
         } else if (current.kind == Kind.QUERY) {
-            current.rows = 0;
-            current.dropped = 0;
-            current.drop = null;
-            current.plan = null;
-            current.shapeKnown = false;
+            current.nextResult();
         }
     }
 
@@ -442,11 +447,7 @@ public final class ResultTracker {
             return;
         }
         if (current.kind == Kind.QUERY) {
-            current.rows = 0;
-            current.dropped = 0;
-            current.drop = null;
-            current.plan = null;
-            current.shapeKnown = false;
+            current.nextResult();
             return;
         }
         while (!inFlight.isEmpty() && (inFlight.peek().kind == Kind.EXECUTE || inFlight.peek().kind == Kind.DESCRIBE)) {
