@@ -26,6 +26,7 @@ final class InfoBuilder {
     private final List<StatementInfo> inner = new ArrayList<>();
     private List<OutputColumn> outputs = List.of();
     private final Set<ColumnRef> predicates = new LinkedHashSet<>();
+    private final List<OutputColumn> writtenValues = new ArrayList<>();
 
     InfoBuilder(StatementKind kind) {
         this.kind = kind;
@@ -67,6 +68,12 @@ final class InfoBuilder {
         return this;
     }
 
+    /** Values the statement writes into tables. */
+    InfoBuilder writtenValues(List<OutputColumn> values) {
+        writtenValues.addAll(values);
+        return this;
+    }
+
     InfoBuilder predicates(Set<ColumnRef> columns) {
         predicates.addAll(columns);
         return this;
@@ -81,6 +88,7 @@ final class InfoBuilder {
         access.addAll(other.serverAccess());
         inner.addAll(other.inner());
         predicates.addAll(other.predicateColumns());
+        writtenValues.addAll(other.writtenValues());
         return this;
     }
 
@@ -115,6 +123,6 @@ final class InfoBuilder {
             allFunctions.addAll(statement.functions());
         }
         return new StatementInfo(kind, objectType, allRead, allWritten, allColumns, where, allFunctions, allAccess,
-                inner, innerExecutes, outputs, allPredicates);
+                inner, innerExecutes, outputs, allPredicates, writtenValues);
     }
 }

@@ -122,7 +122,7 @@ final class LineageWalker {
     private static final int MAX_QUERIES = 10_000;
 
     /** Where the rows of a statement come from and what they are, as far as this walk needs. */
-    record Lineage(List<OutputColumn> outputs, Set<ColumnRef> predicates) {
+    record Lineage(List<OutputColumn> outputs, Set<ColumnRef> predicates, List<OutputColumn> written) {
     }
 
     /** What a query yields: its output columns, and the columns its own filters and orderings (and its subqueries') look at. */
@@ -359,6 +359,8 @@ final class LineageWalker {
     private final Expressions expressions = new Expressions();
     /** Where columns seen in filters go now: the innermost query's set, merged outward when it ends. */
     private Set<ColumnRef> predicates = new LinkedHashSet<>();
+    /** The values written into tables, by this statement and any it carries (see {@link StatementInfo#writtenValues()}). */
+    private final Set<OutputColumn> written = new LinkedHashSet<>();
     /** The flow the expression visitor adds to, and the scope it resolves names in. */
     private Flow target;
     private Scope current;
@@ -373,7 +375,7 @@ final class LineageWalker {
     static Lineage lineage(Dialect dialect, Statement statement) {
         LineageWalker walker = new LineageWalker(dialect);
         List<OutputColumn> outputs = walker.statement(statement, null, true);
-        return new Lineage(outputs, walker.predicates);
+        return new Lineage(outputs, walker.predicates, List.copyOf(walker.written));
     }
 
     /** Whether {@code statement} sends rows to the client: a query not writing into a table, or DML with RETURNING. */
@@ -413,7 +415,11 @@ final class LineageWalker {
             case ParenthesedDelete parenthesed -> statement(parenthesed.getDelete(), parent, top);
             case Select select -> {
                 List<OutputColumn> outputs = query(select, parent).outputs();
-                yield top && selectsInto(select) ? List.of() : outputs;
+                if (top && selectsInto(select)) {
+                    written.addAll(outputs);
+                    yield List.of();
+                }
+                yield outputs;
             }
             case Insert insert -> insert(insert, parent);
             case Update update -> update(update, parent);
@@ -435,7 +441,7 @@ final class LineageWalker {
         Scope ctes = new Scope(parent);
         withItems(insert.getWithItemsList(), ctes);
         if (insert.getSelect() != null) {
-            query(insert.getSelect(), ctes);
+            written.addAll(query(insert.getSelect(), ctes).outputs());
         }
         Scope scope = new Scope(ctes);
         TableName target = tableName(insert.getTable());
@@ -515,7 +521,7 @@ final class LineageWalker {
                 }
                 case MergeInsert insert -> {
                     predicate(insert.getAndPredicate(), scope);
-                    value(insert.getValues(), scope);
+                    written.add(value(insert.getValues(), scope).output("?column?"));
                     predicate(insert.getWhereCondition(), scope);
                 }
                 case MergeDelete delete -> predicate(delete.getAndPredicate(), scope);
@@ -528,7 +534,7 @@ final class LineageWalker {
 
     private void upsert(Upsert upsert, Scope parent) {
         if (upsert.getSelect() != null) {
-            query(upsert.getSelect(), parent);
+            written.addAll(query(upsert.getSelect(), parent).outputs());
         }
         Scope scope = new Scope(parent);
         register(scope, upsert.getTable(), new BaseTable(tableName(upsert.getTable()), null));
@@ -536,11 +542,28 @@ final class LineageWalker {
         values(upsert.getDuplicateUpdateSets(), scope);
     }
 
-    /** Values assigned by SET: they return nothing, but subqueries in them have filters. */
+    /**
+     * Values assigned by SET: they return nothing, but they are written, and subqueries in them
+     * have filters. A column set to itself ({@code SET city = city}) writes nothing new: it counts as a constant.
+     */
     private void values(List<UpdateSet> sets, Scope scope) {
-        if (sets != null) {
-            for (UpdateSet set : sets) {
-                value(set.getValues(), scope);
+        if (sets == null) {
+            return;
+        }
+        TableName target = !scope.items.isEmpty() && scope.items.get(0).relation() instanceof BaseTable base ? base.table() : null;
+        for (UpdateSet set : sets) {
+            var columns = set.getColumns();
+            var values = set.getValues();
+            if (columns != null && values != null && columns.size() == values.size()) {
+                for (int i = 0; i < values.size(); i++) {
+                    Flow flow = value((Expression) values.get(i), scope);
+                    String column = identifier(columns.get(i).getColumnName());
+                    boolean itself = flow.plain && target != null && flow.sources().equals(Set.of(new ColumnRef(target, column)));
+                    written.add(itself ? new OutputColumn(column, OutputColumn.Kind.CONSTANT, Set.of(), Set.of(), List.of(), false)
+                            : flow.output(column));
+                }
+            } else {
+                written.add(value(values, scope).output("?column?"));
             }
         }
     }

@@ -77,7 +77,7 @@ final class ParsedStatementAnalyzer {
     private void lineage(Statement statement, InfoBuilder info) {
         try {
             LineageWalker.Lineage lineage = LineageWalker.lineage(dialect, statement);
-            info.outputs(lineage.outputs()).predicates(lineage.predicates());
+            info.outputs(lineage.outputs()).predicates(lineage.predicates()).writtenValues(lineage.written());
         } catch (RuntimeException | StackOverflowError e) {
             StatementInfo soFar = info.build();
             Set<ColumnRef> columns = new LinkedHashSet<>();
@@ -86,11 +86,15 @@ final class ParsedStatementAnalyzer {
                 columns.add(new ColumnRef(table, "*"));
             }
             info.predicates(columns);
+            Set<ColumnRef> sources = new LinkedHashSet<>();
+            columns.stream().filter(column -> !column.everyColumn()).forEach(sources::add);
+            OutputColumn anything = new OutputColumn("?column?", OutputColumn.Kind.UNKNOWN, sources,
+                    soFar.tablesRead(), List.of(), true);
             if (LineageWalker.returnsRows(statement)) {
-                Set<ColumnRef> sources = new LinkedHashSet<>();
-                columns.stream().filter(column -> !column.everyColumn()).forEach(sources::add);
-                info.outputs(List.of(new OutputColumn("?column?", OutputColumn.Kind.UNKNOWN, sources,
-                        soFar.tablesRead(), List.of(), true)));
+                info.outputs(List.of(anything));
+            }
+            if (!soFar.tablesWritten().isEmpty()) {
+                info.writtenValues(List.of(anything));
             }
         }
     }

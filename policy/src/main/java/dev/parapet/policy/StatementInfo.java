@@ -51,6 +51,13 @@ import java.util.Set;
  *     conditions, GROUP BY, HAVING, ORDER BY, DISTINCT ON, QUALIFY, LIMIT, MERGE's ON), anywhere
  *     in it, subqueries and carried statements included; a column read through a derived table or
  *     CTE is the base-table column behind it, and {@code *} stands for every column of a table
+ * @param writtenValues the values the statement writes into tables, each with what it is derived
+ *     from, as for output columns: the rows of INSERT ... SELECT or VALUES, of SELECT INTO and of
+ *     UPSERT, the values of UPDATE's, MERGE's and ON CONFLICT's SET (a column set to itself writes
+ *     nothing new and counts as a constant), the values of MERGE's INSERT; those of data-modifying CTEs
+ *     included. For a DML statement whose lineage could not be worked out, one value of unknown
+ *     origin derived from every column it references. Empty for statements that write no values
+ *     (DELETE, DDL) and for carriers (CREATE TABLE AS writes its query's output columns)
  */
 public record StatementInfo(
         StatementKind kind,
@@ -64,7 +71,8 @@ public record StatementInfo(
         List<StatementInfo> inner,
         boolean innerExecutes,
         List<OutputColumn> outputColumns,
-        Set<ColumnRef> predicateColumns) {
+        Set<ColumnRef> predicateColumns,
+        List<OutputColumn> writtenValues) {
 
     /** Listed with {@code *} among a table's columns when its whole row is used as one value. */
     public static final String WHOLE_ROW = "(row)";
@@ -84,6 +92,7 @@ public record StatementInfo(
         outputColumns = List.copyOf(outputColumns);
         predicateColumns = predicateColumns.isEmpty() ? Set.of()
                 : Collections.unmodifiableSet(new LinkedHashSet<>(predicateColumns));
+        writtenValues = List.copyOf(writtenValues);
     }
 
     /** A statement without output columns or predicate columns (the shape of this record before they were added). */
@@ -99,7 +108,7 @@ public record StatementInfo(
             List<StatementInfo> inner,
             boolean innerExecutes) {
         this(kind, objectType, tablesRead, tablesWritten, columns, where, functions, serverAccess, inner, innerExecutes,
-                List.of(), Set.of());
+                List.of(), Set.of(), List.of());
     }
 
     /**

@@ -689,4 +689,50 @@ class OutputLineageTest {
         assertThat(new StatementInfo(StatementKind.SHOW, "", Set.of(), Set.of(), java.util.Map.of(),
                 WhereClause.NOT_APPLICABLE, Set.of(), Set.of(), List.of(), true).outputColumns()).isEmpty();
     }
+
+    @Nested
+    class WrittenValues {
+
+        private List<OutputColumn> written(String sql) {
+            return only(sql).writtenValues();
+        }
+
+        @Test
+        void updateSetsAreWrittenValuesAndAColumnSetToItselfIsAConstant() {
+            List<OutputColumn> values = written("update customers set city = lower(email), notes = 'x', phone = phone where id = 1");
+            assertThat(values).hasSize(3);
+            assertDerived(values.get(0), "city", "customers.email");
+            assertThat(values.get(1).kind()).isEqualTo(Kind.CONSTANT);
+            assertThat(values.get(2).kind()).as("phone = phone").isEqualTo(Kind.CONSTANT);
+        }
+
+        @Test
+        void insertSelectWritesTheQuerysOutputsAndItsConditionsAreNotValues() {
+            List<OutputColumn> values = written("insert into orders (id, product) select id, email from customers where phone like '+1%'");
+            assertThat(values).hasSize(2);
+            assertPlain(values.get(1), "email", "customers.email");
+            assertThat(values).noneMatch(v -> v.derivesFrom(column("customers.phone")));
+            assertThat(written("insert into t values (1, 'a')")).allMatch(v -> v.kind() == Kind.CONSTANT);
+        }
+
+        @Test
+        void selectIntoMergeUpsertAndDataModifyingCtesWriteValues() {
+            assertPlain(written("select email into temp loot from customers").get(0), "email", "customers.email");
+            assertThat(only("select email into temp loot from customers").outputColumns()).isEmpty();
+            assertThat(written("merge into t using customers c on t.id = c.id when matched then update set v = c.phone"))
+                    .anyMatch(v -> v.derivesFrom(column("customers.phone")));
+            assertThat(written("merge into t using customers c on t.id = c.id when not matched then insert (id, v) values (c.id, c.email)"))
+                    .anyMatch(v -> v.derivesFrom(column("customers.email")));
+            assertThat(written("with m as (update customers set notes = full_name returning id) select count(*) from m"))
+                    .anyMatch(v -> v.derivesFrom(column("customers.full_name")));
+            assertThat(written("update t set (a, b) = (select email, phone from customers limit 1)"))
+                    .anyMatch(v -> v.derivesFrom(column("customers.email")) && v.derivesFrom(column("customers.phone")));
+        }
+
+        @Test
+        void deletesAndReadsWriteNoValues() {
+            assertThat(written("delete from customers where email = 'a@example.com' returning phone")).isEmpty();
+            assertThat(written("select email from customers")).isEmpty();
+        }
+    }
 }

@@ -134,6 +134,13 @@ public final class MaskPlanner {
             return Optional.empty();
         }
         for (StatementInfo statement : analyzed.executedStatements()) {
+            if (writesTracedValues(statement)) {
+                Optional<String> laundered = launders(masking.directive(), statement);
+                if (laundered.isPresent()) {
+                    return laundered;
+                }
+                continue;
+            }
             String what = switch (statement.kind()) {
                 case COPY -> "COPY would carry the rows out unmasked";
                 case CURSOR -> statement.inner().isEmpty() || tracedLater(masking.directive(), statement) ? null
@@ -148,6 +155,38 @@ public final class MaskPlanner {
             if (what != null && (readsSensitive || statement.kind() == dev.parapet.policy.StatementKind.COPY
                     || !statement.tablesWritten().isEmpty())) {
                 return Optional.of(what);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether what {@code statement} writes is known value by value, so that only values made from
+     * masked data make it a side door: DML whose lineage was worked out (a DELETE writes no values;
+     * a SELECT writes only through SELECT INTO or data-modifying CTEs, and those run as statements of
+     * their own in the analysis) and that touches nothing on the
+     * server host. Other writers (CREATE TABLE AS, views, rules, COPY, ...) are judged by what they read.
+     */
+    private static boolean writesTracedValues(StatementInfo statement) {
+        if (!statement.serverAccess().isEmpty()) {
+            return false;
+        }
+        return switch (statement.kind()) {
+            case DELETE -> true;
+            case INSERT, UPDATE, MERGE -> !statement.writtenValues().isEmpty();
+            case SELECT -> true; // writes through SELECT INTO (traced) or data-modifying CTEs (judged apart too)
+            default -> false;
+        };
+    }
+
+    /** Why a write of {@code statement} carries masked data into a table, if one does. */
+    private Optional<String> launders(MaskingDirective directive, StatementInfo statement) {
+        for (OutputColumn value : statement.writtenValues()) {
+            if (value.kind() == OutputColumn.Kind.UNKNOWN || derivedClass(directive, value).isPresent()) {
+                String into = statement.tablesWritten().isEmpty() ? "a table" : statement.tablesWritten().iterator().next().toString();
+                String from = value.kind() == OutputColumn.Kind.UNKNOWN ? "values whose origin the gateway cannot trace"
+                        : value.sources().isEmpty() ? "whole rows" : "values of " + value.sources().iterator().next();
+                return Optional.of("the statement writes " + from + " into " + into);
             }
         }
         return Optional.empty();

@@ -73,4 +73,52 @@ class MaskPlannerTest {
         assertThat(plan.actions().get(2)).isEqualTo(MaskAction.WholeValue.of(DataClass.EMAIL));
         assertThat(plan.actions().get(4)).isEqualTo(MaskAction.WholeValue.of(DataClass.EMAIL));
     }
+
+    private java.util.Optional<String> sideDoor(String sql) {
+        return planner.forStatement(detectAll, analyzer.analyze(sql)).sideDoor();
+    }
+
+    @Test
+    void writesThatCarryMaskedValuesAnywhereAreRefused() {
+        for (String sql : List.of("update customers set city = email where id = 1",
+                "update customers set city = lower(email) || 'x'",
+                "update customers set (city, notes) = (select email, phone from customers c2 where c2.id = customers.id)",
+                "update orders o set product = c.phone from customers c where c.id = o.customer_id",
+                "update orders set product = (select max(card_number) from payment_cards)",
+                "update orders set product = 'x' || (select count(*) from customers where email like 'a%')",
+                "insert into orders (id, product) select id, email from customers",
+                "insert into notes_copy select * from customers",
+                "insert into orders (id, product) values (1, (select email from customers limit 1))",
+                "insert into t (a) select x from (select full_name x from customers) s",
+                "with moved as (update customers set notes = email returning id) select count(*) from moved",
+                "select email into temp loot from customers",
+                "merge into orders o using customers c on o.customer_id = c.id when matched then update set product = c.email",
+                "merge into t using customers c on t.id = c.id when not matched then insert (id, v) values (c.id, c.phone)",
+                "insert into t (id, v) values (1, 'x') on conflict (id) do update set v = (select email from customers limit 1)",
+                "create table loot as select id, email from customers",
+                "create view v as select lower(email) e from customers")) {
+            assertThat(sideDoor(sql)).as(sql).isPresent();
+        }
+    }
+
+    @Test
+    void writesThatOnlyNameMaskedColumnsToFindTheirRowsOrReturnThemAreNot() {
+        // RETURNING comes back masked like any result; conditions leak only by inference (deny-predicates)
+        for (String sql : List.of("update customers set city = 'Paris' where id = 3 returning email, phone",
+                "update customers set city = city where id <= 20 returning *",
+                "update customers set notes = null where email = 'a@example.com'",
+                "delete from customers where phone like '+33%' returning full_name",
+                "insert into customers (id, full_name, email) values (9, 'Ann Lee', 'ann@example.com') returning email",
+                "insert into orders (id, customer_id, product) select 9, id, 'gift' from customers where email like '%@example.com'",
+                "with gone as (delete from payment_cards where card_number like '4%' returning id) select count(*) from gone",
+                "update customers set city = city where id <= 20 returning id, email, phone",
+                "BEGIN;update customers set city = city where id <= 20 returning id, email, phone",
+                "update customers set city = city where id <= 20 returning lower(email) || phone",
+                "update payment_cards set brand = brand where id <= 5 returning card_number",
+                "delete from customers c where id = 990002 or id <= 3 and false returning c.*",
+                "insert into customers (id, full_name, email, phone, city, created_at) values (990001, 'Zed Q', 'zed.q@example.com', '+33 6 12 34 56 78', 'Lyon', now()) returning email, phone",
+                "insert into customers (id, full_name, email, phone, city, created_at) values ($1, $2, $3, $4, $5, now()) returning email, phone")) {
+            assertThat(sideDoor(sql)).as(sql).isEmpty();
+        }
+    }
 }

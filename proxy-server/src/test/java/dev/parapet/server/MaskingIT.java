@@ -211,6 +211,40 @@ class MaskingIT {
     }
 
     @Test
+    void rowsReturnedByAWriteAreMaskedToo() throws Exception {
+        for (String mode : new String[] {"simple", "extended"}) {
+            try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of("preferQueryMode", mode, "prepareThreshold", "1"))) {
+                c.setAutoCommit(false);
+                StringBuilder seen = new StringBuilder();
+                for (String sql : List.of("update customers set city = city where id <= 20 returning id, email, phone",
+                        "update customers set city = city where id <= 20 returning *",
+                        "update customers set city = city where id <= 20 returning lower(email) || phone",
+                        "update payment_cards set brand = brand where id <= 5 returning card_number",
+                        "delete from customers c where id = 990002 or id <= 3 and false returning c.*",
+                        "insert into customers (id, full_name, email, phone, city, created_at) values (990001, 'Zed Q', 'zed.q@example.com', '+33 6 12 34 56 78', 'Lyon', now()) returning email, phone")) {
+                    for (int run = 0; run < 2; run++) {
+                        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                            int columns = rs.getMetaData().getColumnCount();
+                            while (rs.next()) {
+                                for (int i = 1; i <= columns; i++) {
+                                    seen.append(rs.getString(i)).append('|');
+                                }
+                            }
+                        } catch (SQLException e) {
+                            throw new AssertionError(mode + ": " + sql, e);
+                        }
+                        c.rollback();
+                    }
+                }
+                assertThat(seen.length()).as(mode).isGreaterThan(500);
+                assertThat(leaks(seen.toString())).as(mode).isEmpty();
+                assertThat(seen.toString()).as("the inserted row's own values are masked as well").doesNotContain("zed.q@example.com");
+                c.rollback();
+            }
+        }
+    }
+
+    @Test
     void withDenyPredicatesConditionsOnMaskedColumnsAreRefused() throws Exception {
         try (Connection c = gateway.connect("it", "alice", "alice-pw", Map.of()); Statement st = c.createStatement()) {
             for (String sql : List.of("select id from customers where email like 'a%'",
