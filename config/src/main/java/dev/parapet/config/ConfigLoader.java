@@ -32,7 +32,6 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
 
     private static final Pattern SECRET_REF = Pattern.compile("\\$\\{(file:)?([^}]+)}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final String STATE = "parapet.load";
 
     private final Function<String, String> environment;
@@ -70,7 +69,7 @@ public final class ConfigLoader {
         try {
             config = mapper(state).readerFor(ParapetConfig.class).withAttribute(STATE, state).readValue(yaml);
             if (config == null) {
-                config = new ParapetConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                config = new ParapetConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
             }
         } catch (JsonProcessingException e) {
             state.errors.add(state.error(e.getLocation(), describe(e)));
@@ -100,6 +99,7 @@ public final class ConfigLoader {
         module.addDeserializer(Secret.class, new SecretDeserializer());
         module.addDeserializer(Duration.class, new DurationDeserializer());
         module.addDeserializer(Path.class, new PathDeserializer());
+        module.addDeserializer(AuditSinkConfig.class, new AuditSinkDeserializer());
         ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
         mapper.setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE);
         mapper.registerModule(module);
@@ -199,22 +199,53 @@ public final class ConfigLoader {
     private static final class DurationDeserializer extends JsonDeserializer<Duration> {
         @Override
         public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            String text = p.getValueAsString("").trim().toLowerCase(java.util.Locale.ROOT);
-            if (text.matches("\\d+")) {
-                return Duration.ofSeconds(Long.parseLong(text));
+            return Durations.parse(p.getValueAsString(""));
+        }
+    }
+
+    /**
+     * An audit sink: {@code type} and {@code name}, and every other key kept as written for the
+     * sink to read, with secrets resolved and file paths anchored.
+     */
+    private static final class AuditSinkDeserializer extends JsonDeserializer<AuditSinkConfig> {
+        @Override
+        public AuditSinkConfig deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonLocation where = p.currentTokenLocation();
+            LoadState state = state(ctxt);
+            Object tree = p.readValueAs(Object.class);
+            if (!(tree instanceof java.util.Map<?, ?> raw)) {
+                throw new IllegalArgumentException("an audit sink is a map with at least a 'type'");
             }
-            Matcher m = DURATION.matcher(text);
-            if (!m.matches()) {
-                throw new IllegalArgumentException("'" + text + "' is not a duration (examples: 500ms, 10s, 5m, 1h)");
+            java.util.Map<String, Object> settings = new java.util.LinkedHashMap<>();
+            raw.forEach((k, v) -> settings.put(String.valueOf(k), resolve(String.valueOf(k), v, state, where)));
+            Object type = settings.remove("type");
+            Object name = settings.remove("name");
+            if (type == null || type.toString().isBlank()) {
+                throw new IllegalArgumentException("an audit sink needs a 'type' (stdout, file, jdbc, webhook, kafka)");
             }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
+            return new AuditSinkConfig(type.toString(), name == null ? null : name.toString(), settings);
+        }
+
+        private static Object resolve(String key, Object value, LoadState state, JsonLocation where) {
+            if (value instanceof String text) {
+                if (text.contains("${")) {
+                    return new Secret(state.resolveSecret(text, where));
+                }
+                if (key.equals("path") || key.equals("directory") || key.endsWith("-file")) {
+                    Path path = Path.of(text);
+                    return state.baseDir == null || path.isAbsolute() ? path : state.baseDir.resolve(path).normalize();
+                }
+                return text;
+            }
+            if (value instanceof java.util.Map<?, ?> map) {
+                java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+                map.forEach((k, v) -> out.put(String.valueOf(k), resolve(String.valueOf(k), v, state, where)));
+                return out;
+            }
+            if (value instanceof java.util.List<?> list) {
+                return list.stream().map(v -> resolve("", v, state, where)).toList();
+            }
+            return value;
         }
     }
 }

@@ -10,7 +10,8 @@ import java.util.Optional;
  * downstream checks for missing values. {@code event-loops} is the number of I/O threads (default:
  * one per CPU); each client and its upstream connection live on one of them. {@code policies} is the
  * guardrail policy file or folder; without it only the built-in rule applies (statements the
- * gateway cannot analyse are refused). {@code masking} holds the keyed-hash key of masking.
+ * gateway cannot analyse are refused). {@code masking} holds the keyed-hash key of masking;
+ * {@code audit} the audit trail's sinks and pipeline.
  */
 public record ParapetConfig(
         String instance,
@@ -26,7 +27,8 @@ public record ParapetConfig(
         LimitsConfig limits,
         ShutdownConfig shutdown,
         LoggingConfig logging,
-        MaskingConfig masking) {
+        MaskingConfig masking,
+        AuditConfig audit) {
 
     public ParapetConfig {
         instance = instance == null || instance.isBlank() ? defaultInstanceName() : instance;
@@ -42,6 +44,7 @@ public record ParapetConfig(
         shutdown = Objects.requireNonNullElseGet(shutdown, ShutdownConfig::defaults);
         logging = Objects.requireNonNullElseGet(logging, LoggingConfig::defaults);
         masking = Objects.requireNonNullElseGet(masking, MaskingConfig::defaults);
+        audit = Objects.requireNonNullElseGet(audit, AuditConfig::defaults);
     }
 
     public Optional<TargetConfig> target(String name) {
