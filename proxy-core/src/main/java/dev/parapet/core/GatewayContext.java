@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * The shared services a protocol frontend needs, built once by the server's wiring: configuration,
- * targets, identity and connect policy, sessions, metrics, transport and the client-facing TLS
+ * targets, identity and connect policy, the statement gate, the audit trail, sessions, metrics,
+ * transport and the client-facing TLS
  * context (absent when no certificate is configured).
  */
 public record GatewayContext(
@@ -15,6 +16,7 @@ public record GatewayContext(
         IdentityResolver identities,
         ConnectPolicy connectPolicy,
         StatementGate statements,
+        AuditTrail audit,
         SessionRegistry sessions,
         GatewayMetrics metrics,
         Transport transport,

@@ -82,21 +82,21 @@ public final class StatementGate {
                 return new Judgement(new Decision.Deny(MASKED_DATA_RULE, "42501", "denied by rule \"" + MASKED_DATA_RULE
                         + "\": " + sideDoor.get() + ", and data masked for you must not leave the gateway in clear",
                         "select the columns you need directly; their values come back masked", decision.shadowed()),
-                        Optional.empty(), false);
+                        Optional.empty(), false, analysis);
             }
         }
         boolean changesDefinitions = analysis instanceof StatementAnalysis.Analyzed analyzed
                 && analyzed.changesDefinitions();
-        return new Judgement(decision, masking, changesDefinitions);
+        return new Judgement(decision, masking, changesDefinitions, analysis);
     }
 
     /**
      * A decision and, when its results are masked, how; {@code changesDefinitions} when the
      * statement creates, alters or drops something (what the gateway knows of the database's
-     * tables and columns is then out of date).
+     * tables and columns is then out of date); {@code analysis} is what the decision was made on.
      */
     public record Judgement(Decision decision, Optional<MaskPlanner.StatementMasking> masking,
-            boolean changesDefinitions) {
+            boolean changesDefinitions, StatementAnalysis analysis) {
     }
 
     /** Plans the masking of results. */

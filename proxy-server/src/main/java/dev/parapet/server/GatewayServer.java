@@ -28,7 +28,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import dev.parapet.audit.AuditContext;
+import dev.parapet.audit.AuditPipeline;
+import dev.parapet.core.AuditTrail;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +74,7 @@ public final class GatewayServer implements AutoCloseable {
                 identities(config),
                 new ConnectPolicy(config.access()),
                 statements(config),
+                audit(config, registry),
                 sessions,
                 new GatewayMetrics(registry, sessions),
                 Transport.best(),
@@ -88,6 +93,24 @@ public final class GatewayServer implements AutoCloseable {
         config.identity().issuers().forEach(issuer -> log.info("accepting tokens from issuer {} ({}), audiences {}",
                 issuer.name(), issuer.issuer(), issuer.audiences()));
         return logins;
+    }
+
+    private static AuditTrail audit(ParapetConfig config, PrometheusMeterRegistry registry) {
+        if (!config.audit().enabled()) {
+            log.warn("no audit sinks are configured: nothing is recorded of who ran what");
+            return AuditTrail.off();
+        }
+        try {
+            AuditPipeline pipeline = AuditPipeline.start(config.audit(),
+                    new AuditContext(config.instance(), config.audit().spoolDirectory(), Clock.systemUTC()), registry);
+            log.info("audit events go to {} (statement text: {}{})", config.audit().sinks().stream()
+                    .map(s -> s.name() + " (" + s.type() + ")").toList(), config.audit().statementText().name().toLowerCase(java.util.Locale.ROOT),
+                    config.audit().spoolDirectory() == null ? ", no spool" : ", spool in " + config.audit().spoolDirectory());
+            config.targets().forEach(t -> log.info("target {}: audit {}", t.name(), t.audit().words()));
+            return new AuditTrail(pipeline, config.instance(), config.audit().statementText(), Clock.systemUTC());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the audit trail: " + e.getMessage(), e);
+        }
     }
 
     private static PolicyReloader reloader(ParapetConfig config, StatementGate gate) {
@@ -170,6 +193,8 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
         gateway.stop(grace);
+        // the sessions are gone and have said so: what they recorded is delivered before the process ends
+        gateway.context().audit().pipeline().close(grace.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : grace);
         admin.stop();
     }
 

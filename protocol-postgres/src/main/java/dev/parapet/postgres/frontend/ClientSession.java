@@ -113,6 +113,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** A statement that changes definitions ran since the catalog was last told. */
     private boolean definitionsChanged;
     private final PreparedStatements statements = new PreparedStatements();
+    /** The session's statements on their way to the audit trail. */
+    private final StatementLog audit;
+    private final long startedNanos = System.nanoTime();
+    /** Why the session ended, for the audit trail. */
+    private String endReason;
     private final OwedCompletions completions = new OwedCompletions();
     private boolean watchingBinds;
     private ChannelHandlerContext ctx;
@@ -138,6 +143,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     ClientSession(GatewayContext context, CancelKeys cancelKeys, UpstreamConnector connector, Catalogs catalogs,
             AtomicInteger connections) {
         this.context = context;
+        this.audit = new StatementLog(context.audit());
         this.catalogs = catalogs;
         this.cancelKeys = cancelKeys;
         this.connector = connector;
@@ -197,6 +203,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.statement();
                 ByteBuf frame = m.frame();
                 Forward forward = forward(m.sql());
+                audit.query(m.sql(), forward.judgement());
                 if (forward.replacement() != null) {
                     frame.release();
                     frame = FrontendEncoder.query(ctx.alloc(), forward.replacement());
@@ -223,6 +230,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 String name = m.name();
                 var statement = new PreparedStatements.Statement(m.sql(), FrontendEncoder.parameterTypes(m), generation, denied);
                 results.parse(m.name(), forward.rowLimit(), forward.hidden(), forward.masking());
+                audit.parse(name, m.sql(), forward.judgement());
                 if (!watchingBinds) {
                     // from now on a Bind may run a statement checked under a policy that has since changed
                     StatementGate gate = context.statements();
@@ -263,6 +271,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     }
                 }
                 results.bind(m.portal(), m.statement());
+                audit.bind(m.portal(), m.statement());
                 meters.bytesToUpstream(frame.readableBytes());
                 upstream.write(frame, upstream.voidPromise());
             }
@@ -274,6 +283,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 }
                 meters.bytesToUpstream(m.frame().readableBytes());
                 results.close(m.type(), m.name());
+                if (m.type() == 'S') {
+                    audit.closeStatement(m.name());
+                } else {
+                    audit.closePortal(m.name());
+                }
                 if (m.type() == 'S') {
                     String name = m.name();
                     var closing = PreparedStatements.Statement.closing();
@@ -293,8 +307,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.statement();
                 ByteBuf frame = m.frame();
                 // The call names its function by object id: the policy treats it as a statement it cannot read.
-                String replacement = replacement(context.statements().decideUnreadable(principal, target,
-                        "a fast-path function call names its function by object id, not in SQL"), null);
+                String what = "a fast-path function call names its function by object id, not in SQL";
+                Decision decision = auditRefusal().isPresent() ? auditDenial(auditRefusal().get())
+                        : context.statements().decideUnreadable(principal, target, what);
+                audit.functionCall(new dev.parapet.core.AuditedStatement("", new dev.parapet.policy.StatementAnalysis.Unparseable(
+                        what, "(fast-path function call)"), new StatementGate.Judgement(decision, java.util.Optional.empty(), false,
+                        new dev.parapet.policy.StatementAnalysis.Unparseable(what, "(fast-path function call)")), "fast-path"));
+                String replacement = replacement(decision, null);
                 if (replacement != null) {
                     frame.release();
                     // answered as the call would be when it fails: ErrorResponse, then ReadyForQuery
@@ -310,16 +329,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 if (state == State.RELAY) {
                     requests.add(System.nanoTime());
                     results.sync();
+                    audit.sync();
                     completions.end();
                 }
             }
-            case BoundPortal m -> results.bind(m.portal(), m.statement());
+            case BoundPortal m -> {
+                results.bind(m.portal(), m.statement());
+                audit.bind(m.portal(), m.statement());
+            }
             case Describe m -> {
                 results.describe(m.kind(), m.name());
                 followInspection();
             }
             case Execute m -> {
                 results.execute(m.portal());
+                audit.execute(m.portal(), m.maxRows());
                 followInspection();
             }
             case HeldExecute m -> {
@@ -336,6 +360,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     results.describedByGateway(m.portal());
                 }
                 results.execute(m.portal());
+                audit.execute(m.portal(), m.maxRows());
                 followInspection();
                 meters.bytesToUpstream(m.frame().readableBytes());
                 upstream.write(m.frame(), upstream.voidPromise());
@@ -364,9 +389,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * {@code masking} how to mask its result (null: not masked).
      */
     private record Forward(String replacement, RowLimit rowLimit, List<String> hidden,
-            MaskPlanner.StatementMasking masking) {
-        Forward(String replacement) {
-            this(replacement, null, List.of(), null);
+            MaskPlanner.StatementMasking masking, StatementGate.Judgement judgement) {
+        Forward(String replacement, StatementGate.Judgement judgement) {
+            this(replacement, null, List.of(), null, judgement);
         }
 
         boolean denied() {
@@ -376,16 +401,34 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private Forward forward(String sql) {
         StatementGate.Judgement judgement = context.statements().judge(principal, target, sql);
+        var auditRefusal = auditRefusal();
+        if (auditRefusal.isPresent()) {
+            judgement = new StatementGate.Judgement(auditDenial(auditRefusal.get()), java.util.Optional.empty(), false,
+                    judgement.analysis());
+        }
         if (judgement.changesDefinitions()) {
             definitionsChanged = true;
         }
         String replacement = replacement(judgement.decision(), sql);
         if (judgement.decision() instanceof Decision.Allow allow) {
             return new Forward(replacement, allow.rowLimit().orElse(null), allow.hiddenColumns(),
-                    judgement.masking().orElse(null));
+                    judgement.masking().orElse(null), judgement);
         }
-        return new Forward(replacement);
+        return new Forward(replacement, judgement);
     }
+
+    /** Why the target refuses statements now because the audit trail cannot record them, if it does. */
+    private java.util.Optional<String> auditRefusal() {
+        return context.audit().refusal(target);
+    }
+
+    private static Decision auditDenial(String why) {
+        return new Decision.Deny(AUDIT_RULE, "58000", why, "try again when the audit trail has recovered; operators: see the"
+                + " parapet_audit_* metrics and the gateway log", List.of());
+    }
+
+    /** The rule named when a fail-closed target refuses what it cannot audit. */
+    static final String AUDIT_RULE = "audit-fail-closed";
 
     /**
      * A prepared statement is decided again when the policy changed since it was prepared. When the
@@ -403,6 +446,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         Forward forward = forward(statement.sql);
         results.parse(name, forward.rowLimit(), forward.hidden(), forward.masking());
+        audit.parse(name, statement.sql, forward.judgement());
         if (!forward.hidden().isEmpty() || forward.masking() != null) {
             ctx.pipeline().get(FrontendDecoder.class).holdExecutes(true);
         }
@@ -559,11 +603,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 context.metrics().loginRefused("postgres", refused.reason());
                 log.info("session {}: login refused for user \"{}\" from {}: {}", id, startupParameters.get("user"),
                         ctx.channel().remoteAddress(), refused.getMessage());
-                fatal("28P01", refused.getMessage());
+                refuseLogin("28P01", refused.getMessage());
             } else {
                 log.error("session {}: identity check failed", id, error);
                 context.metrics().loginRefused("postgres", "internal_error");
-                fatal("XX000", "the gateway could not check the credentials; try again later");
+                refuseLogin("XX000", "the gateway could not check the credentials; try again later");
             }
             return;
         }
@@ -575,7 +619,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         var found = context.targets().find(targetName, TargetConfig.Protocol.POSTGRES);
         if (found.isEmpty()) {
             context.metrics().loginRefused("postgres", "unknown_target");
-            fatal("3D000", "target \"" + targetName + "\" does not exist on this gateway: "
+            refuseLogin("3D000", "target \"" + targetName + "\" does not exist on this gateway: "
                     + "name a configured target as the database");
             return;
         }
@@ -586,11 +630,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             context.metrics().loginRefused("postgres", "access_rule");
             log.info("session {}: access rule {} refuses {} ({}) on target {}", id, rule.id(), identity.label(),
                     identity.subject(), target.name());
-            fatal("28000", "access rule \"" + rule.id() + "\" does not let " + identity.label() + " use target \""
+            refuseLogin("28000", "access rule \"" + rule.id() + "\" does not let " + identity.label() + " use target \""
                     + target.name() + "\"" + (rule.description() == null ? "" : ": " + rule.description()));
             return;
         }
         if (refusedStartupSetting()) {
+            return;
+        }
+        var auditRefusal = auditRefusal();
+        if (auditRefusal.isPresent()) {
+            context.metrics().loginRefused("postgres", "audit_unavailable");
+            log.warn("session {}: login of {} to {} refused: {}", id, identity.label(), target.name(), auditRefusal.get());
+            refuseLogin("57P03", auditRefusal.get() + "; try again later");
             return;
         }
         meters = context.metrics().target(target.name(), "postgres");
@@ -650,7 +701,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             context.metrics().loginRefused("postgres", "startup_setting");
             log.info("session {}: {} may not set {} at login on {}: {}", id, identity.label(), name, target.name(), message);
-            fatal(sqlState, message + " (asked for by the login's \"" + name + "\" parameter)");
+            refuseLogin(sqlState, message + " (asked for by the login's \"" + name + "\" parameter)");
             return true;
         }
         return false;
@@ -700,6 +751,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         scheduleTokenExpiry();
         log.info("session {}: {} ({}) connected to target {} from {}", id, identity.label(), identity.kind(),
                 target.name(), ctx.channel().remoteAddress());
+        audit.start(facts());
+        context.audit().connected(audit.facts());
         Backpressure.link(ctx.channel(), upstream);
     }
 
@@ -727,6 +780,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 identity == null ? "?" : identity.label(), detail);
         context.metrics().loginRefused("postgres", "upstream_unavailable");
         if (state != State.CLOSED) {
+            context.audit().refused(facts(), toClient.sqlState(), toClient.message());
             send(toClient);
             closeQuietly();
         }
@@ -760,6 +814,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case ReadyForQuery m -> {
                 completions.ready();
                 results.ready();
+                audit.ready(m.status());
                 followInspection();
                 if (definitionsChanged && m.status() == 'I') {
                     // committed (or rolled back): lookups from now on must see the new definitions
@@ -779,6 +834,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 if ("FATAL".equals(m.severity()) || "PANIC".equals(m.severity())) {
                     upstreamSentFatal = true;
                 }
+                audit.error(m.sqlState(), m.message());
                 results.error();
             }
             case DataRow m -> {
@@ -826,8 +882,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.bytesToClient(m.frame().readableBytes());
                 ctx.write(m.frame(), ctx.voidPromise());
             }
-            case PortalSuspended m -> results.suspended();
-            case EmptyQueryResponse m -> results.completed();
+            case PortalSuspended m -> {
+                audit.portalSuspended();
+                results.suspended();
+            }
+            case EmptyQueryResponse m -> {
+                audit.emptyQuery();
+                results.completed();
+            }
             case NoData m -> results.noData();
             case NotificationResponse m -> {
                 // The client knows its session by the gateway's process id, not the database's.
@@ -838,7 +900,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ctx.write(m.frame(), ctx.voidPromise());
             }
             case RowDescription m -> results.described(ResultRows.NONE, null);
-            case CommandComplete m -> results.completed();
+            case CommandComplete m -> {
+                audit.commandComplete(m.tag());
+                results.completed();
+            }
             case Authentication m -> unexpectedFromUpstream(m);
             case ParameterStatus m -> unexpectedFromUpstream(m);
             case BackendKeyData m -> unexpectedFromUpstream(m);
@@ -913,6 +978,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             context.metrics().resultRewritten(target.name(), masking != null ? masking.directive().ruleId() : "narrowed");
         }
         results.described(shape.drop(), shape.rewrite());
+        if (shape.rewrite() != null) {
+            audit.masked(description.fields().stream().map(RowDescription.Field::name).toList(),
+                    shape.rewrite().plan().actions(), shape.rewrite().plan().reasons());
+        }
         if (shape.rewrite() != null && !shape.rewrite().plan().reasons().isEmpty() && log.isDebugEnabled()) {
             log.debug("session {}: masking for {}: {}", id, identity.label(), shape.rewrite().plan().reasons());
         }
@@ -1002,6 +1071,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void terminate() {
+        if (endReason == null) {
+            endReason = "the client ended the session";
+        }
         if (upstream != null && upstream.isActive()) {
             upstream.writeAndFlush(Terminate.INSTANCE).addListener(ChannelFutureListener.CLOSE);
         }
@@ -1023,6 +1095,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void fatal(String sqlState, String message) {
         if (state == State.CLOSED) {
             return;
+        }
+        if (endReason == null) {
+            endReason = sqlState + ": " + message;
         }
         if (ctx.channel().isActive()) {
             ctx.writeAndFlush(ErrorResponse.fatal(sqlState, message)).addListener(ChannelFutureListener.CLOSE);
@@ -1070,6 +1145,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (identity != null && target != null) {
             log.info("session {}: {} disconnected from target {}", id, identity.label(), target.name());
         }
+        if (audit.facts() != null) {
+            audit.end();
+            context.audit().disconnected(audit.facts(), startedNanos, audit.statements(),
+                    endReason == null ? "the client closed the connection" : endReason);
+        }
+    }
+
+    /** Refuses a login: recorded in the audit trail, then answered with a FATAL error. */
+    private void refuseLogin(String sqlState, String message) {
+        context.audit().refused(facts(), sqlState, message);
+        fatal(sqlState, message);
+    }
+
+    /** What the audit trail says about this session as it stands. */
+    private dev.parapet.core.SessionFacts facts() {
+        String database = startupParameters.get("database");
+        return new dev.parapet.core.SessionFacts(id, identity, startupParameters.get("user"),
+                ctx.channel().remoteAddress() instanceof InetSocketAddress address ? address : null,
+                startupParameters.get("application_name"), target,
+                database == null || database.isEmpty() ? startupParameters.get("user") : database, "postgresql");
     }
 
     @Override
