@@ -73,9 +73,27 @@ class AuditIT {
         CapturingSink.EVENTS.clear();
     }
 
+    /** The event schema published in docs/, which every event the tests saw must follow. */
+    private static final com.networknt.schema.JsonSchema SCHEMA = loadSchema();
+
+    private static com.networknt.schema.JsonSchema loadSchema() {
+        try {
+            Path file = Path.of(System.getProperty("user.dir")).resolveSibling("docs").resolve("audit-event.schema.json");
+            return com.networknt.schema.JsonSchemaFactory.getInstance(com.networknt.schema.SpecVersion.VersionFlag.V202012)
+                    .getSchema(Files.readString(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @AfterEach
-    void up() {
+    void everyEventFollowsThePublishedSchema() throws Exception {
         CapturingSink.down = false;
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (AuditEvent event : CapturingSink.EVENTS) {
+            var errors = SCHEMA.validate(mapper.readTree(event.json()));
+            assertThat(errors).as("%s", event).isEmpty();
+        }
     }
 
     private static List<AuditEvent> await(Predicate<List<AuditEvent>> done) throws InterruptedException {
