@@ -261,6 +261,33 @@ class JdbcSinkTest {
     }
 
     @Test
+    void writesWithNoMoreThanInsertAndTheRightToSeeIds() throws Exception {
+        String writer = table + "_writer";
+        try (Statement s = admin.createStatement()) {
+            for (String statement : AuditTable.named(table).definition()) {
+                s.execute(statement);
+            }
+            s.execute("CREATE ROLE " + writer + " LOGIN");
+            s.execute("GRANT INSERT, SELECT (id) ON " + table + " TO " + writer);
+        }
+        try {
+            AuditSink sink = sink(Map.of("user", writer, "create-table", false));
+            List<AuditEvent> batch = List.of(statement("alice@example.com", now, List.of("public.orders"), List.of()));
+
+            sink.write(batch);
+            sink.write(batch);
+
+            assertThat(column("SELECT id FROM " + table, "id")).containsExactly(batch.getFirst().id());
+        } finally {
+            sinks.forEach(AuditSink::close);
+            try (Statement s = admin.createStatement()) {
+                s.execute("DROP TABLE " + table);
+                s.execute("DROP ROLE " + writer);
+            }
+        }
+    }
+
+    @Test
     void refusesSettingsItCannotUse() {
         JdbcSink.Provider provider = new JdbcSink.Provider();
         AuditContext context = new AuditContext("gw-1", null, Clock.systemUTC());
