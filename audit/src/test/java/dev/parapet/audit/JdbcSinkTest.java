@@ -44,7 +44,7 @@ class JdbcSinkTest {
     private static final String WHO_TOUCHED_ORDERS = """
             SELECT time, user_id, operation, tables_read, tables_written, decision
             FROM parapet_audit
-            WHERE (tables_read || tables_written) @> ARRAY['public.orders']
+            WHERE (tables_read || tables_written) && ARRAY['public.orders', 'orders']
               AND time > now() - interval '24 hours'
             ORDER BY time DESC""";
 
@@ -154,13 +154,14 @@ class JdbcSinkTest {
         AuditEvent aliceRead = statement("alice@example.com", now.minus(Duration.ofHours(1)), List.of("public.orders"), List.of());
         AuditEvent bobWrote = statement("bob@example.com", now.minus(Duration.ofHours(2)), List.of(), List.of("public.orders"));
         AuditEvent carolElsewhere = statement("carol@example.com", now.minus(Duration.ofHours(1)), List.of("public.customers"), List.of());
+        AuditEvent erinUnqualified = statement("erin@example.com", now.minus(Duration.ofHours(3)), List.of("orders"), List.of());
         AuditEvent daveLastWeek = statement("dave@example.com", now.minus(Duration.ofDays(3)), List.of("public.orders"), List.of());
         AuditSink sink = sink(Map.of());
         sink.write(others(2_000));
-        sink.write(List.of(daveLastWeek, bobWrote, aliceRead, carolElsewhere));
+        sink.write(List.of(daveLastWeek, erinUnqualified, bobWrote, aliceRead, carolElsewhere));
         analyze();
 
-        assertThat(column(on(WHO_TOUCHED_ORDERS), "user_id")).containsExactly("alice@example.com", "bob@example.com");
+        assertThat(column(on(WHO_TOUCHED_ORDERS), "user_id")).containsExactly("alice@example.com", "bob@example.com", "erin@example.com");
         assertThat(plan(on(WHO_TOUCHED_ORDERS))).contains(table + "_tables_idx");
     }
 
