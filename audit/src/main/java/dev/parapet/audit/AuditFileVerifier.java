@@ -237,6 +237,9 @@ public final class AuditFileVerifier {
             }
             if (!line.intact()) {
                 problem(Kind.TAMPERED, file, number, line.seq(), "the line's hash does not match its content: the line was edited");
+                if (line.isEvent()) {
+                    events++;
+                }
                 at(started ? lastSeq + 1 : line.seq(), line.hash(), file, number);
                 return;
             }
