@@ -205,7 +205,10 @@ final class FileSink implements AuditSink {
                 appendCheckpoint(now);
             }
             flush();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            abandon();
+            throw new IOException("audit sink " + name + ": writing " + settings.path() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
             abandon();
             throw e;
         } finally {
