@@ -489,6 +489,15 @@ print_report() {
   versions_line
 }
 
+# The audit trail parapet-audit wrote during the run: every event recorded, the chain intact.
+verify_audit() {
+  stop_process "$parapet_audit_pid" parapet-audit   # drains and writes a last checkpoint
+  parapet_audit_pid=""
+  echo
+  echo "Audit trail of parapet-audit: $(grep -c '"event":' "$work/parapet-audit/"audit*.jsonl | awk -F: '{n += $NF} END {print n}') lines of events;" \
+    "$("$repo/bin/parapet" audit verify "$work/parapet-audit/"audit*.jsonl --public-key "$work/parapet-audit/signing.pub.pem" 2>&1 | tail -1)"
+}
+
 # ---- main --------------------------------------------------------------------------------------
 
 main() {
@@ -514,6 +523,7 @@ main() {
   warm_up
   run_all
   print_report
+  [[ " $targets " == *" parapet-audit "* ]] && verify_audit
   if (( failures > 0 )); then
     log "$failures run(s) failed"
     exit 1

@@ -63,6 +63,13 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.exists(cert) || !Files.exists(key)) {
             DevCertificate.generate().write(cert, key);
         }
+        Path signingKey = state.resolve("audit-signing.pem");
+        Path verifyKey = state.resolve("audit-signing.pub.pem");
+        if (!Files.exists(signingKey) || !Files.exists(verifyKey)) {
+            Files.deleteIfExists(signingKey);
+            Files.deleteIfExists(verifyKey);
+            dev.parapet.audit.AuditKeys.generate(signingKey, verifyKey);
+        }
         DemoIssuer issuer = DemoIssuer.load(state, DemoIssuer.PORT);
         issuer.start(DemoIssuer.PORT);
         Path configFile = state.resolve("parapet.yaml");
@@ -143,6 +150,14 @@ final class DemoCommand implements Callable<Integer> {
                     environment: staging
                     upstream: {host: %1$s, port: %2$s, database: parapet_staging, user: %3$s}
                 policies: policies
+                audit:
+                  spool-directory: audit-spool
+                  sinks:
+                    - {type: stdout, format: pretty}
+                    - type: file
+                      path: audit/audit.jsonl
+                      signing-key-file: audit-signing.pem
+                      checkpoint-interval: 10s
                 shutdown:
                   grace: 10s
                 """.formatted(host, port, postgresUser, DemoIssuer.issuerUrl(DemoIssuer.PORT), DemoData.READER,
@@ -196,9 +211,15 @@ final class DemoCommand implements Callable<Integer> {
                   PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=nope user=alice sslmode=require"  # 3D000
                   PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=disable"  # TLS only
 
+                Audit trail: every login, statement and disconnect is printed below and written, hash-chained
+                with signed checkpoints, to %6$s. Check that nothing in it was changed:
+                  bin/parapet audit verify %6$s --public-key %7$s
+                (prod is fail-closed: were the audit file not writable, prod would refuse statements.)
+
                 Stop with Ctrl-C: open sessions get up to 10s to finish.
                 """.formatted(configFile, fingerprint, DemoIssuer.issuerUrl(DemoIssuer.PORT), token,
-                        configFile.getParent().resolve("policies"));
+                        configFile.getParent().resolve("policies"), stateDir.resolve("audit").resolve("audit.jsonl"),
+                        stateDir.resolve("audit-signing.pub.pem"));
     }
 
     /** {@code parapet demo token NAME}: prints a fresh token for one of the demo's identities. */

@@ -34,6 +34,17 @@ class DemoIT {
         assertThat(b.group(1)).as("certificate kept in the state directory").isEqualTo(a.group(1));
         assertThat(state.resolve("parapet.yaml")).exists();
         assertThat(state.resolve("tls-key.pem")).exists();
+        // the audit trail of both runs: one chain across the restart, intact, and it names who did what
+        Path trail = state.resolve("audit").resolve("audit.jsonl");
+        assertThat(first).contains("bin/parapet audit verify " + trail);
+        Path bin = Path.of("..", "bin", "parapet").toAbsolutePath().normalize();
+        var verify = GatewayFixture.run(Map.of(), null, bin.toString(), "audit", "verify", trail.toString(),
+                "--public-key", state.resolve("audit-signing.pub.pem").toString());
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
+        String events = Files.readString(trail);
+        assertThat(events).contains("\"user.id\":\"alice\"", "\"user.id\":\"etl-agent\"", "\"parapet.decision\":\"denied\"",
+                "\"parapet.rule\":\"no-drop-in-prod\"", "\"parapet.masking.rule\":\"mask-personal-data\"", "parapet.disconnect");
+        assertThat(first).as("the demo prints events as they happen").contains("\"event.name\" : \"parapet.statement\"");
         try (Connection c = GatewayFixture.direct("parapet_prod");
              ResultSet rs = c.createStatement().executeQuery("select count(*) from customers")) {
             rs.next();
