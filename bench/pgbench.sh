@@ -24,6 +24,7 @@
 #                    parapet-audit is a second gateway, the same as the first but with its audit
 #                    trail on: every connect, statement and disconnect to a hash-chained file with
 #                    signed checkpoints, with a spool (compare it with parapet).
+#   BENCH_AUDIT_SINK file (default) or stdout: the sink of parapet-audit (stdout goes to its log)
 #   BENCH_PG_HOST / BENCH_PG_PORT / BENCH_PG_USER   the PostgreSQL to measure (default 127.0.0.1 / 5432 /
 #                    postgres; that user must get in without a password, as with trust auth)
 #   BENCH_KEEP_DB=1  keep the parapet_bench database afterwards (default: drop it)
@@ -246,12 +247,14 @@ start_parapet_audit() {
   mkdir -p "$work/parapet-audit"
   "$repo/bin/parapet" audit keygen --private "$work/parapet-audit/signing.pem" \
     --public "$work/parapet-audit/signing.pub.pem" >/dev/null
+  local sink="    - type: file
+      path: $work/parapet-audit/audit.jsonl
+      signing-key-file: $work/parapet-audit/signing.pem"
+  [ "${BENCH_AUDIT_SINK:-file}" = stdout ] && sink="    - type: stdout"
   start_gateway parapet-audit "$audit_port" "$audit_admin_port" "audit:
   spool-directory: $work/parapet-audit/spool
   sinks:
-    - type: file
-      path: $work/parapet-audit/audit.jsonl
-      signing-key-file: $work/parapet-audit/signing.pem"
+$sink"
   parapet_audit_pid="$started_pid"
 }
 
@@ -523,7 +526,7 @@ main() {
   warm_up
   run_all
   print_report
-  [[ " $targets " == *" parapet-audit "* ]] && verify_audit
+  [[ " $targets " == *" parapet-audit "* ]] && [ "${BENCH_AUDIT_SINK:-file}" = file ] && verify_audit
   if (( failures > 0 )); then
     log "$failures run(s) failed"
     exit 1

@@ -1,15 +1,10 @@
 package dev.parapet.audit;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,22 +29,61 @@ public final class AuditEvent {
     public static final int SCHEMA_VERSION = 1;
 
     private static final JsonFactory JSON = new JsonFactory();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String id;
     private final Instant time;
     private final String name;
     private final String sessionId;
-    private final Map<String, Object> attributes;
+    private final List<Fragment> fragments;
+    private final Map<String, Object> own;
+    private volatile Map<String, Object> attributes;
     private volatile byte[] json;
 
-    private AuditEvent(String id, Instant time, String name, String sessionId, Map<String, Object> attributes, byte[] json) {
+    private AuditEvent(String id, Instant time, String name, String sessionId, List<Fragment> fragments,
+            Map<String, Object> own, byte[] json) {
         this.id = id;
         this.time = time;
         this.name = name;
         this.sessionId = sessionId;
-        this.attributes = attributes;
+        this.fragments = fragments;
+        this.own = own;
         this.json = json;
+    }
+
+    /**
+     * Attributes that many events share (those of a session, those of a statement shape), kept
+     * once and turned into JSON once, however many events carry them. Immutable.
+     */
+    public static final class Fragment {
+        private final Map<String, Object> attributes;
+        private volatile String json;
+
+        private Fragment(Map<String, Object> attributes) {
+            this.attributes = attributes;
+        }
+
+        /** A fragment of the attributes {@code fill} puts (with the same rules as {@link Builder#put}). */
+        public static Fragment of(java.util.function.Consumer<Builder> fill) {
+            Builder builder = new Builder("", Instant.EPOCH);
+            fill.accept(builder);
+            return new Fragment(Collections.unmodifiableMap(builder.attributes));
+        }
+
+        public Map<String, Object> attributes() {
+            return attributes;
+        }
+
+        /** The members as JSON, without braces: {@code "k":v,"k2":v2}. */
+        String json() {
+            String text = json;
+            if (text == null) {
+                StringBuilder out = new StringBuilder(attributes.size() * 32);
+                JsonText.members(out, attributes);
+                text = out.toString();
+                json = text;
+            }
+            return text;
+        }
     }
 
     /** A builder for an event named {@code name} (one of {@link AuditFields}'s event names), at {@code time}. */
@@ -57,11 +91,15 @@ public final class AuditEvent {
         return new Builder(name, time);
     }
 
-    /** A unique id ordered by time: a version-7 UUID (48 bits of milliseconds, then random bits). */
+    /**
+     * A unique id ordered by time: a version-7 UUID (48 bits of milliseconds, then 74 random bits).
+     * The bits need to be unique, not secret, so they come from a fast generator.
+     */
     static String newId(Instant time) {
         long millis = time.toEpochMilli();
-        long high = (millis << 16) | 0x7000L | (RANDOM.nextInt() & 0x0FFFL);
-        long low = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (millis << 16) | 0x7000L | (random.nextInt() & 0x0FFFL);
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(high, low).toString();
     }
 
@@ -85,16 +123,37 @@ public final class AuditEvent {
 
     /** The attributes, in order (see {@link AuditFields}). */
     public Map<String, Object> attributes() {
-        return attributes;
+        Map<String, Object> all = attributes;
+        if (all == null) {
+            if (fragments.isEmpty()) {
+                all = own;
+            } else {
+                Map<String, Object> merged = new LinkedHashMap<>();
+                fragments.forEach(f -> merged.putAll(f.attributes));
+                merged.putAll(own);
+                all = Collections.unmodifiableMap(merged);
+            }
+            attributes = all;
+        }
+        return all;
     }
 
     public Object attribute(String key) {
-        return attributes.get(key);
+        Object value = own.get(key);
+        if (value == null) {
+            for (Fragment fragment : fragments) {
+                value = fragment.attributes.get(key);
+                if (value != null) {
+                    break;
+                }
+            }
+        }
+        return value;
     }
 
     /** An attribute as text, or null. */
     public String text(String key) {
-        Object value = attributes.get(key);
+        Object value = attribute(key);
         return value == null ? null : value.toString();
     }
 
@@ -109,50 +168,34 @@ public final class AuditEvent {
     }
 
     private byte[] render() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeNumberField(AuditFields.SCHEMA, SCHEMA_VERSION);
-            g.writeStringField(AuditFields.EVENT_ID, id);
-            g.writeStringField(AuditFields.EVENT_NAME, name);
-            g.writeStringField(AuditFields.TIME, DateTimeFormatter.ISO_INSTANT.format(time));
-            g.writeStringField(AuditFields.SESSION_ID, sessionId);
-            for (Map.Entry<String, Object> e : attributes.entrySet()) {
-                g.writeFieldName(e.getKey());
-                write(g, e.getValue());
+        StringBuilder out = new StringBuilder(1024);
+        out.append("{\"").append(AuditFields.SCHEMA).append("\":").append(SCHEMA_VERSION).append(',');
+        JsonText.string(out, AuditFields.EVENT_ID);
+        out.append(':');
+        JsonText.string(out, id);
+        out.append(',');
+        JsonText.string(out, AuditFields.EVENT_NAME);
+        out.append(':');
+        JsonText.string(out, name);
+        out.append(',');
+        JsonText.string(out, AuditFields.TIME);
+        out.append(":\"");
+        Timestamps.append(out, time);
+        out.append("\",");
+        JsonText.string(out, AuditFields.SESSION_ID);
+        out.append(':');
+        JsonText.string(out, sessionId);
+        for (Fragment fragment : fragments) {
+            if (!fragment.attributes.isEmpty()) {
+                out.append(',').append(fragment.json());
             }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
-    }
-
-    private static void write(JsonGenerator g, Object value) throws IOException {
-        switch (value) {
-            case null -> g.writeNull();
-            case String s -> g.writeString(s);
-            case Integer i -> g.writeNumber(i);
-            case Long l -> g.writeNumber(l);
-            case Double d -> g.writeNumber(d);
-            case Boolean b -> g.writeBoolean(b);
-            case List<?> list -> {
-                g.writeStartArray();
-                for (Object item : list) {
-                    write(g, item);
-                }
-                g.writeEndArray();
-            }
-            case Map<?, ?> map -> {
-                g.writeStartObject();
-                for (Map.Entry<?, ?> e : map.entrySet()) {
-                    g.writeFieldName(String.valueOf(e.getKey()));
-                    write(g, e.getValue());
-                }
-                g.writeEndObject();
-            }
-            default -> g.writeString(value.toString());
+        if (!own.isEmpty()) {
+            out.append(',');
+            JsonText.members(out, own);
         }
+        out.append('}');
+        return out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**
@@ -178,7 +221,7 @@ public final class AuditEvent {
                         + AuditFields.EVENT_NAME + " and " + AuditFields.TIME);
             }
             return new AuditEvent(id.toString(), Instant.parse(time.toString()), name.toString(),
-                    session == null ? "" : session.toString(), Collections.unmodifiableMap(all), line.clone());
+                    session == null ? "" : session.toString(), List.of(), Collections.unmodifiableMap(all), line.clone());
         } catch (IOException | java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("not an audit event: " + e.getMessage(), e);
         }
@@ -233,6 +276,7 @@ public final class AuditEvent {
         private final String name;
         private final Instant time;
         private String sessionId = "";
+        private List<Fragment> fragments = List.of();
         private final Map<String, Object> attributes = new LinkedHashMap<>();
 
         private Builder(String name, Instant time) {
@@ -242,6 +286,14 @@ public final class AuditEvent {
 
         public Builder session(String id) {
             this.sessionId = id == null ? "" : id;
+            return this;
+        }
+
+        /** Adds the attributes of shared fragments, in order, before the event's own. */
+        public Builder with(Fragment... shared) {
+            List<Fragment> all = new ArrayList<>(fragments);
+            all.addAll(List.of(shared));
+            fragments = all;
             return this;
         }
 
@@ -255,8 +307,9 @@ public final class AuditEvent {
             return this;
         }
 
+        /** The event; the builder is spent. */
         public AuditEvent build() {
-            return new AuditEvent(newId(time), time, name, sessionId, Collections.unmodifiableMap(new LinkedHashMap<>(attributes)), null);
+            return new AuditEvent(newId(time), time, name, sessionId, fragments, Collections.unmodifiableMap(attributes), null);
         }
     }
 }

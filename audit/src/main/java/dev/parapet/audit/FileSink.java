@@ -72,6 +72,9 @@ final class FileSink implements AuditSink {
     private long eventsInFile;
     private Instant rotateAt;
     private int eventsSinceCheckpoint;
+    /** Lines written and not yet forced to disk, and when they last were. */
+    private boolean unsynced;
+    private long lastSync = System.nanoTime();
     private int linesSinceCheckpoint;
     private Instant lastCheckpoint;
     /** Ids of events found at the end of the file when it was opened: a batch tried again may hold them. */
@@ -89,9 +92,19 @@ final class FileSink implements AuditSink {
      * @param checkpointEvery the most events between two checkpoints
      * @param checkpointInterval the longest a line waits for a checkpoint
      * @param signingKey the Ed25519 key checkpoints are signed with; null: unsigned
+     * @param fsyncInterval how often written lines are forced to disk: zero, after every batch (a
+     *     batch is then on disk before the pipeline counts it as taken); longer, at most that long
+     *     after they were written (they are in the operating system's cache at once, so a crash of
+     *     the gateway loses nothing; a crash of the machine can lose that long of events).
+     *     Checkpoints, rotations and closing are always forced at once.
      */
     record Settings(Path path, long maxSize, Duration rotateEvery, int checkpointEvery, Duration checkpointInterval,
-            PrivateKey signingKey) {
+            PrivateKey signingKey, Duration fsyncInterval) {
+
+        Settings(Path path, long maxSize, Duration rotateEvery, int checkpointEvery, Duration checkpointInterval,
+                PrivateKey signingKey) {
+            this(path, maxSize, rotateEvery, checkpointEvery, checkpointInterval, signingKey, Duration.ZERO);
+        }
 
         static Settings of(AuditSinkConfig config) {
             String sink = "audit sink " + config.name() + ": ";
@@ -99,7 +112,7 @@ final class FileSink implements AuditSink {
                     .orElseThrow(() -> new IllegalArgumentException(sink + "setting 'path' is required (the audit file)"));
             long maxSize = setting(sink, "max-size", () -> config.size("max-size", ByteSize.ofMebibytes(100))).bytes();
             Duration rotateEvery = setting(sink, "rotate-every", () -> config.duration("rotate-every", Duration.ZERO));
-            int checkpointEvery = setting(sink, "checkpoint-every", () -> config.integer("checkpoint-every", 1000));
+            int checkpointEvery = setting(sink, "checkpoint-every", () -> config.integer("checkpoint-every", 10_000));
             Duration interval = setting(sink, "checkpoint-interval",
                     () -> config.duration("checkpoint-interval", Duration.ofMinutes(1)));
             if (checkpointEvery < 1) {
@@ -107,6 +120,10 @@ final class FileSink implements AuditSink {
             }
             if (interval.isZero() || interval.isNegative()) {
                 throw new IllegalArgumentException(sink + "checkpoint-interval must be longer than 0");
+            }
+            Duration fsync = setting(sink, "fsync-interval", () -> config.duration("fsync-interval", Duration.ofSeconds(1)));
+            if (fsync.isNegative()) {
+                throw new IllegalArgumentException(sink + "fsync-interval cannot be negative");
             }
             PrivateKey key = null;
             var keyFile = config.path("signing-key-file");
@@ -118,7 +135,7 @@ final class FileSink implements AuditSink {
                 }
             }
             return new Settings(path.toAbsolutePath(), maxSize, rotateEvery.isZero() ? null : rotateEvery,
-                    checkpointEvery, interval, key);
+                    checkpointEvery, interval, key, fsync);
         }
 
         private static <T> T setting(String sink, String key, Supplier<T> read) {
@@ -228,6 +245,9 @@ final class FileSink implements AuditSink {
             if (linesSinceCheckpoint > 0 && checkpointDue(now)) {
                 appendCheckpoint(now);
                 flush();
+                sync();
+            } else if (unsynced && System.nanoTime() - lastSync >= settings.fsyncInterval().toNanos()) {
+                sync();
             }
             maintenanceFailing = false;
         } catch (IOException | RuntimeException e) {
@@ -264,6 +284,9 @@ final class FileSink implements AuditSink {
             } else if (linesSinceCheckpoint > 0) {
                 appendCheckpoint(clock.instant());
                 flush();
+                sync();
+            } else {
+                sync();
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("audit sink {}: the closing checkpoint of {} could not be written: {}", name, settings.path(),
@@ -423,6 +446,7 @@ final class FileSink implements AuditSink {
             appendCheckpoint(now);
             flush();
         }
+        sync();
         channel.close();
         channel = null;
         Path path = settings.path();
@@ -436,6 +460,7 @@ final class FileSink implements AuditSink {
         chain.rotatedFrom(rotated.getFileName().toString(), now);
         linesSinceCheckpoint++;
         flush();
+        sync();
         rotateAt = settings.rotateEvery() == null ? null : boundaryAfter(now);
         LOG.info("audit sink {}: rotated {} to {} ({})", name, path, rotated.getFileName(), bySize ? "size" : "time");
     }
@@ -492,10 +517,21 @@ final class FileSink implements AuditSink {
         while (out.hasRemaining()) {
             channel.write(out);
         }
-        // fdatasync: the data and the file's length, which is all a reader needs
-        channel.force(false);
         size += length;
         chain.clear();
+        unsynced = true;
+        if (settings.fsyncInterval().isZero() || System.nanoTime() - lastSync >= settings.fsyncInterval().toNanos()) {
+            sync();
+        }
+    }
+
+    /** Forces what was written to disk (fdatasync: the data and the file's length, all a reader needs). */
+    private void sync() throws IOException {
+        if (unsynced && channel != null) {
+            channel.force(false);
+        }
+        unsynced = false;
+        lastSync = System.nanoTime();
     }
 
     /** Drops the unwritten lines and the open file; the next write opens the file again as a restart would. */

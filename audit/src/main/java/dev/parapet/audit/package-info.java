@@ -1,7 +1,11 @@
 /**
- * The audit trail: audit events, the sink SPI, sinks, the asynchronous pipeline and the hash chain. Knows nothing of wire protocols. (Filled in by the audit work; empty in the foundation.)
- *
- * <p>Public for the command line: {@link dev.parapet.audit.AuditFileVerifier}, which checks the hash chain
- * of the file sink's files, and {@link dev.parapet.audit.AuditKeys}, which makes and reads its signing keys.
+ * The audit trail, knowing nothing of wire protocols. Public surface: {@link dev.parapet.audit.AuditEvent}
+ * and {@link dev.parapet.audit.AuditFields} (the event and its attribute names),
+ * {@link dev.parapet.audit.AuditSink} and {@link dev.parapet.audit.AuditSinkProvider} (the sink SPI,
+ * found through {@link java.util.ServiceLoader}), {@link dev.parapet.audit.AuditPipeline} (queues,
+ * batches, retries and the on-disk spool between the gateway and its sinks),
+ * {@link dev.parapet.audit.AuditFileVerifier} and {@link dev.parapet.audit.AuditKeys} (checking the
+ * file sink's hash chain and signed checkpoints). The sinks themselves (stdout, file, jdbc,
+ * webhook, kafka) are package-private behind their providers.
  */
 package dev.parapet.audit;

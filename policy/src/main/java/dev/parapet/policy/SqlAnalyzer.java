@@ -106,6 +106,10 @@ public final class SqlAnalyzer {
             Object analysis = cache.get(key);
             if (analysis == null) {
                 analysis = analyzeShape(shape);
+                if (analysis instanceof StatementInfo info) {
+                    // kept as the analysis of a string of this one statement, which most strings are
+                    analysis = new StatementAnalysis.Analyzed(List.of(info), false, shape.fingerprint());
+                }
                 cache.put(key, analysis);
             }
             if (analysis instanceof String reason) {
@@ -113,7 +117,12 @@ public final class SqlAnalyzer {
                         shapes.size() > 1 ? "statement " + (i + 1) + " of " + shapes.size() + ": " + reason : reason,
                         fingerprint);
             }
-            statements.add((StatementInfo) analysis);
+            StatementAnalysis.Analyzed single = (StatementAnalysis.Analyzed) analysis;
+            if (shapes.size() == 1 && single.fingerprint().equals(fingerprint)) {
+                // the same object for every string of this shape: what is worked out from it can be kept by identity
+                return single;
+            }
+            statements.add(single.statements().get(0));
         }
         return new StatementAnalysis.Analyzed(statements, statements.size() > 1, fingerprint);
     }

@@ -44,6 +44,8 @@ public final class AuditTrail {
     private final AuditConfig.StatementText text;
     private final Clock clock;
     private final Map<String, String> fingerprintIds = new ConcurrentHashMap<>();
+    /** What events say of a statement shape, worked out once per analysis (analyses are cached per shape). */
+    private final Map<AnalysisKey, AuditEvent.Fragment> shapes = new ConcurrentHashMap<>();
     private volatile long lastLossLogged;
 
     public AuditTrail(AuditPipeline pipeline, String instance, AuditConfig.StatementText text, Clock clock) {
@@ -81,12 +83,9 @@ public final class AuditTrail {
 
     // ---- events -------------------------------------------------------------------------------
 
-    /** A login that succeeded and reached its target. */
-    public void connected(SessionFacts session) {
-        if (!enabled()) {
-            return;
-        }
-        record(event(AuditFields.CONNECT, session).put(AuditFields.OUTCOME, "accepted"));
+    /** The events of one session that logged in; what they say of the session is worked out once. */
+    public Session session(SessionFacts facts) {
+        return new Session(facts, AuditEvent.Fragment.of(event -> sessionAttributes(event, facts)));
     }
 
     /** A connection attempt refused: a bad token, an access rule, a target that cannot be reached, ... */
@@ -94,47 +93,129 @@ public final class AuditTrail {
         if (!enabled()) {
             return;
         }
-        record(event(AuditFields.CONNECT, session).put(AuditFields.OUTCOME, "refused")
-                .put(AuditFields.STATUS_CODE, code).put(AuditFields.ERROR_TYPE, code).put(AuditFields.REASON, reason));
+        AuditEvent.Builder event = AuditEvent.builder(AuditFields.CONNECT, clock.instant())
+                .session(Long.toString(session.sessionId()));
+        sessionAttributes(event, session);
+        record(event.put(AuditFields.OUTCOME, "refused").put(AuditFields.STATUS_CODE, code).put(AuditFields.ERROR_TYPE, code)
+                .put(AuditFields.REASON, reason));
     }
 
-    /** A session that ended. */
-    public void disconnected(SessionFacts session, long startedNanos, long statements, String reason) {
-        if (!enabled()) {
-            return;
+    /** The audit events of one logged-in session. */
+    public final class Session {
+        private final SessionFacts facts;
+        private final AuditEvent.Fragment shared;
+        private final String id;
+
+        private Session(SessionFacts facts, AuditEvent.Fragment shared) {
+            this.facts = facts;
+            this.shared = shared;
+            this.id = Long.toString(facts.sessionId());
         }
-        record(event(AuditFields.DISCONNECT, session)
-                .put(AuditFields.SESSION_DURATION_MS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos))
-                .put(AuditFields.SESSION_STATEMENTS, statements).put(AuditFields.REASON, reason));
+
+        public SessionFacts facts() {
+            return facts;
+        }
+
+        private AuditEvent.Builder event(String name) {
+            return AuditEvent.builder(name, clock.instant()).session(id).with(shared);
+        }
+
+        /** The login succeeded and reached its target. */
+        public void connected() {
+            if (enabled()) {
+                record(event(AuditFields.CONNECT).put(AuditFields.OUTCOME, "accepted"));
+            }
+        }
+
+        /** The session ended. */
+        public void disconnected(long startedNanos, long statements, String reason) {
+            if (enabled()) {
+                record(event(AuditFields.DISCONNECT)
+                        .put(AuditFields.SESSION_DURATION_MS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos))
+                        .put(AuditFields.SESSION_STATEMENTS, statements).put(AuditFields.REASON, reason));
+            }
+        }
+
+        /** A statement, once decided (a refusal) or once the database answered it. */
+        public void statement(AuditedStatement statement) {
+            if (!enabled()) {
+                return;
+            }
+            AuditEvent.Builder event = event(AuditFields.STATEMENT);
+            StatementAnalysis analysis = statement.analysis;
+            if (analysis != null) {
+                event.with(shape(analysis));
+            }
+            event.put(AuditFields.QUERY_PROTOCOL, statement.queryProtocol);
+            if (analysis != null && text == AuditConfig.StatementText.FULL) {
+                event.put(AuditFields.QUERY_TEXT, statement.sql);
+            }
+            decision(event, statement);
+            if (statement.transaction > 0) {
+                event.put(AuditFields.TRANSACTION, statement.transaction);
+            }
+            if (!statement.refused()) {
+                event.put(AuditFields.COMMAND_TAGS, statement.tags);
+                if (statement.anyRowsReturned) {
+                    event.put(AuditFields.ROWS_RETURNED, statement.rowsReturned);
+                }
+                if (statement.rowsAffected > 0) {
+                    event.put(AuditFields.ROWS_AFFECTED, statement.rowsAffected);
+                }
+                event.put(AuditFields.DURATION_MS, (System.nanoTime() - statement.startNanos) / 1_000_000.0);
+                if (statement.errorCode != null) {
+                    event.put(AuditFields.STATUS_CODE, statement.errorCode).put(AuditFields.ERROR_TYPE, statement.errorCode)
+                            .put(AuditFields.ERROR_MESSAGE, statement.errorMessage);
+                }
+            }
+            record(event);
+        }
     }
 
-    /** A statement, once decided (a refusal) or once the database answered it. */
-    public void statement(SessionFacts session, AuditedStatement statement) {
-        if (!enabled()) {
-            return;
+    /** An analysis compared by identity: analyses are shared per query shape already. */
+    private record AnalysisKey(StatementAnalysis analysis) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof AnalysisKey that && that.analysis == analysis;
         }
-        AuditEvent.Builder event = event(AuditFields.STATEMENT, session);
-        StatementAnalysis analysis = statement.analysis;
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(analysis);
+        }
+    }
+
+    /** What the events of statements of one shape say of it: kind, text, fingerprint, tables and columns. */
+    private AuditEvent.Fragment shape(StatementAnalysis analysis) {
+        AnalysisKey key = new AnalysisKey(analysis);
+        AuditEvent.Fragment known = shapes.get(key);
+        if (known != null) {
+            return known;
+        }
+        if (shapes.size() >= FINGERPRINT_CACHE) {
+            shapes.clear();
+        }
+        AuditEvent.Fragment fragment = AuditEvent.Fragment.of(event -> shapeAttributes(event, analysis));
+        shapes.put(key, fragment);
+        return fragment;
+    }
+
+    private void shapeAttributes(AuditEvent.Builder event, StatementAnalysis analysis) {
         if (analysis instanceof StatementAnalysis.Analyzed analyzed) {
             List<StatementInfo> statements = analyzed.statements();
             if (statements.size() == 1) {
                 event.put(AuditFields.OPERATION, statements.get(0).kind().name());
             } else if (statements.size() > 1) {
                 event.put(AuditFields.OPERATION, "BATCH").put(AuditFields.BATCH_SIZE, statements.size())
-                        .put(AuditFields.OPERATIONS, statements.stream().map(s -> s.kind().name()).toList());
+                        .put(AuditFields.OPERATIONS, statements.stream().map(st -> st.kind().name()).toList());
             }
         } else if (analysis instanceof StatementAnalysis.Unparseable) {
             event.put(AuditFields.OPERATION, "UNREADABLE");
         }
-        event.put(AuditFields.QUERY_PROTOCOL, statement.queryProtocol);
-        if (analysis != null) {
-            switch (text) {
-                case REDACTED -> event.put(AuditFields.QUERY_TEXT, analysis.fingerprint());
-                case FULL -> event.put(AuditFields.QUERY_TEXT, statement.sql);
-                case NONE -> { }
-            }
-            event.put(AuditFields.FINGERPRINT, fingerprintId(analysis.fingerprint()));
+        if (text == AuditConfig.StatementText.REDACTED) {
+            event.put(AuditFields.QUERY_TEXT, analysis.fingerprint());
         }
+        event.put(AuditFields.FINGERPRINT, fingerprintId(analysis.fingerprint()));
         if (analysis instanceof StatementAnalysis.Analyzed analyzed) {
             Set<String> read = new LinkedHashSet<>();
             Set<String> written = new LinkedHashSet<>();
@@ -153,25 +234,6 @@ public final class AuditTrail {
             event.put(AuditFields.TABLES_READ, List.copyOf(read)).put(AuditFields.TABLES_WRITTEN, List.copyOf(written))
                     .put(AuditFields.COLUMNS, List.copyOf(columns));
         }
-        decision(event, statement);
-        if (statement.transaction > 0) {
-            event.put(AuditFields.TRANSACTION, statement.transaction);
-        }
-        if (!statement.refused()) {
-            event.put(AuditFields.COMMAND_TAGS, List.copyOf(statement.tags));
-            if (statement.anyRowsReturned) {
-                event.put(AuditFields.ROWS_RETURNED, statement.rowsReturned);
-            }
-            if (statement.rowsAffected > 0) {
-                event.put(AuditFields.ROWS_AFFECTED, statement.rowsAffected);
-            }
-            event.put(AuditFields.DURATION_MS, (System.nanoTime() - statement.startNanos) / 1_000_000.0);
-            if (statement.errorCode != null) {
-                event.put(AuditFields.STATUS_CODE, statement.errorCode).put(AuditFields.ERROR_TYPE, statement.errorCode)
-                        .put(AuditFields.ERROR_MESSAGE, statement.errorMessage);
-            }
-        }
-        record(event);
     }
 
     private static void decision(AuditEvent.Builder event, AuditedStatement statement) {
@@ -199,9 +261,8 @@ public final class AuditTrail {
         }
     }
 
-    private AuditEvent.Builder event(String name, SessionFacts session) {
-        AuditEvent.Builder event = AuditEvent.builder(name, clock.instant()).session(Long.toString(session.sessionId()))
-                .put(AuditFields.INSTANCE, instance);
+    private void sessionAttributes(AuditEvent.Builder event, SessionFacts session) {
+        event.put(AuditFields.INSTANCE, instance);
         Identity identity = session.identity();
         if (identity != null) {
             event.put(AuditFields.USER_ID, identity.subject()).put(AuditFields.USER_NAME, identity.name())
@@ -223,11 +284,14 @@ public final class AuditTrail {
                     .put(AuditFields.DB_SYSTEM, target.protocol() == TargetConfig.Protocol.MYSQL ? "mysql" : "postgresql");
         }
         event.put(AuditFields.DB_NAMESPACE, session.database()).put(AuditFields.PROTOCOL, session.protocol());
-        return event;
     }
 
     private void record(AuditEvent.Builder builder) {
-        if (!pipeline.record(builder.build())) {
+        AuditEvent event = builder.build();
+        // made into JSON here, where its parts are still in this core's cache: the sinks' threads
+        // then read one array instead of chasing the event's objects
+        event.json();
+        if (!pipeline.record(event)) {
             long now = System.nanoTime();
             if (now - lastLossLogged > TimeUnit.SECONDS.toNanos(10)) {
                 lastLossLogged = now;

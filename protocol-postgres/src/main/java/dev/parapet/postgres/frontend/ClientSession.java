@@ -752,7 +752,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         log.info("session {}: {} ({}) connected to target {} from {}", id, identity.label(), identity.kind(),
                 target.name(), ctx.channel().remoteAddress());
         audit.start(facts());
-        context.audit().connected(audit.facts());
+        audit.session().connected();
         Backpressure.link(ctx.channel(), upstream);
     }
 
@@ -1145,9 +1145,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (identity != null && target != null) {
             log.info("session {}: {} disconnected from target {}", id, identity.label(), target.name());
         }
-        if (audit.facts() != null) {
+        if (audit.session() != null) {
             audit.end();
-            context.audit().disconnected(audit.facts(), startedNanos, audit.statements(),
+            audit.session().disconnected(startedNanos, audit.statements(),
                     endReason == null ? "the client closed the connection" : endReason);
         }
     }

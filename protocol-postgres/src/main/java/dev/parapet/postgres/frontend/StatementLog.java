@@ -54,7 +54,7 @@ final class StatementLog {
 
     private final AuditTrail trail;
     private final boolean on;
-    private SessionFacts facts;
+    private AuditTrail.Session session;
     private final ArrayDeque<Entry> inFlight = new ArrayDeque<>();
     private final Map<String, Prepared> prepared = new HashMap<>();
     private final Map<String, String> portals = new HashMap<>();
@@ -74,11 +74,12 @@ final class StatementLog {
 
     /** The session is logged in: from now on its statements are recorded under these facts. */
     void start(SessionFacts facts) {
-        this.facts = facts;
+        this.session = trail.session(facts);
     }
 
-    SessionFacts facts() {
-        return facts;
+    /** The session's events, once it logged in; null before. */
+    AuditTrail.Session session() {
+        return session;
     }
 
     /** Statements the client sent (simple queries, Executes and fast-path calls). */
@@ -95,7 +96,7 @@ final class StatementLog {
         }
         AuditedStatement statement = new AuditedStatement(sql, judgement.analysis(), judgement, "simple");
         if (statement.refused()) {
-            trail.statement(facts, statement);
+            session.statement(statement);
         }
         inFlight.add(new Entry(Kind.QUERY, statement, null, null, 0));
     }
@@ -107,7 +108,7 @@ final class StatementLog {
             return;
         }
         if (statement.refused()) {
-            trail.statement(facts, statement);
+            session.statement(statement);
         }
         inFlight.add(new Entry(Kind.QUERY, statement, null, null, 0));
     }
@@ -121,7 +122,7 @@ final class StatementLog {
         maskedByStatement.remove(name);
         AuditedStatement probe = new AuditedStatement(sql, judgement.analysis(), judgement, "extended");
         if (probe.refused()) {
-            trail.statement(facts, probe);
+            session.statement(probe);
         }
     }
 
@@ -135,7 +136,7 @@ final class StatementLog {
             portals.put(portal, statement);
             AuditedStatement left = suspended.remove(portal);
             if (left != null) {
-                trail.statement(facts, left); // the portal is replaced: what was read of it is all there is
+                session.statement(left); // the portal is replaced: what was read of it is all there is
             }
         }
     }
@@ -145,7 +146,7 @@ final class StatementLog {
             portals.remove(portal);
             AuditedStatement left = suspended.remove(portal);
             if (left != null) {
-                trail.statement(facts, left);
+                session.statement(left);
             }
         }
     }
@@ -267,7 +268,7 @@ final class StatementLog {
             }
             if ((entry.kind == Kind.QUERY || entry.answered) && !entry.statement.refused()) {
                 entry.statement.transaction(transaction);
-                trail.statement(facts, entry.statement);
+                session.statement(entry.statement);
             }
             if (entry.kind == Kind.QUERY) {
                 break;
@@ -275,7 +276,7 @@ final class StatementLog {
         }
         if (newStatus == 'I' && !suspended.isEmpty()) {
             // the transaction ended: its portals are gone, and so are those left half-read
-            suspended.values().forEach(statement -> trail.statement(facts, statement));
+            suspended.values().forEach(statement -> session.statement(statement));
             suspended.clear();
         }
     }
@@ -287,11 +288,11 @@ final class StatementLog {
         }
         for (Entry entry : inFlight) {
             if (entry.statement != null && !entry.statement.refused() && (entry.answered || entry.kind == Kind.QUERY)) {
-                trail.statement(facts, entry.statement);
+                session.statement(entry.statement);
             }
         }
         inFlight.clear();
-        suspended.values().forEach(statement -> trail.statement(facts, statement));
+        suspended.values().forEach(statement -> session.statement(statement));
         suspended.clear();
     }
 }
