@@ -56,7 +56,7 @@ class AuditCommandTest {
                 .filter(p -> p.type().equals("file")).findFirst().orElseThrow();
         Path live = dir.resolve("audit.jsonl");
         try (AuditSink sink = provider.create(new AuditSinkConfig("file", "trail", Map.of("path", live,
-                "signing-key-file", dir.resolve("signing.pem"))), new AuditContext("gw-1", dir, Clock.systemUTC()))) {
+                "signing-key-file", dir.resolve("signing.pem"), "checkpoint-every", 1000)), new AuditContext("gw-1", dir, Clock.systemUTC()))) {
             List<AuditEvent> batch = new ArrayList<>();
             for (int i = 1; i <= 1234; i++) {
                 batch.add(AuditEvent.builder(AuditFields.STATEMENT, Instant.parse("2026-11-25T17:15:00Z").plusSeconds(i))
