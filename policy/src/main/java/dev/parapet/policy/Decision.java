@@ -54,10 +54,15 @@ public sealed interface Decision permits Decision.Allow, Decision.Deny, Decision
         }
     }
 
-    /** The statement needs a person's approval first, by the rule named. */
-    record RequireApproval(String ruleId, String reason, List<Verdict> shadowed) implements Decision {
+    /** The statement needs a person's approval first, by the rule named, on the rule's terms. */
+    record RequireApproval(String ruleId, String reason, List<Verdict> shadowed, ApprovalTerms terms) implements Decision {
         public RequireApproval {
             shadowed = List.copyOf(shadowed);
+            terms = terms == null ? ApprovalTerms.DEFAULT : terms;
+        }
+
+        public RequireApproval(String ruleId, String reason, List<Verdict> shadowed) {
+            this(ruleId, reason, shadowed, ApprovalTerms.DEFAULT);
         }
     }
 

@@ -48,6 +48,15 @@ public final class PolicyEngine {
     }
 
     public Decision decide(PolicyRequest request) {
+        return decide(request, false);
+    }
+
+    /**
+     * The decision when {@code approved}: a person has approved the statement, so rules that ask
+     * for approval are satisfied, and every other rule (refusals, row limits, masking) still
+     * applies.
+     */
+    public Decision decide(PolicyRequest request, boolean approved) {
         if (request.analysis() instanceof StatementAnalysis.Unparseable unparseable) {
             return unparseable(request, unparseable);
         }
@@ -57,6 +66,7 @@ public final class PolicyEngine {
         Decision.Verdict deny = null;
         Rule denyRule = null;
         Decision.Verdict approval = null;
+        ApprovalTerms approvalTerms = ApprovalTerms.DEFAULT;
         RowLimit rowLimit = null;
         List<String> hidden = new ArrayList<>();
         MaskingDirective masking = null;
@@ -95,15 +105,16 @@ public final class PolicyEngine {
             } else if (verdict.get().outcome() == Decision.Outcome.DENY && deny == null) {
                 deny = verdict.get();
                 denyRule = rule;
-            } else if (verdict.get().outcome() == Decision.Outcome.REQUIRE_APPROVAL && approval == null) {
+            } else if (verdict.get().outcome() == Decision.Outcome.REQUIRE_APPROVAL && approval == null && !approved) {
                 approval = verdict.get();
+                approvalTerms = rule instanceof Rule.RequireApproval r ? r.terms() : ApprovalTerms.DEFAULT;
             }
         }
         if (deny != null) {
             return deny(denyRule, deny, shadowed);
         }
         if (approval != null) {
-            return new Decision.RequireApproval(approval.ruleId(), approval.reason(), shadowed);
+            return new Decision.RequireApproval(approval.ruleId(), approval.reason(), shadowed, approvalTerms);
         }
         return new Decision.Allow(shadowed, Optional.ofNullable(rowLimit), hidden, Optional.ofNullable(masking));
     }

@@ -43,7 +43,8 @@ public final class PolicyLoader {
             List<String> groups, List<String> subjects, List<String> identityKinds, String mode, String when,
             List<String> objects, String sqlState, String message, String hint, Long rows, String onLimit,
             List<String> columns, String table, String selectStar, List<String> clearFor, Map<String, String> strategies,
-            Map<String, String> sensitive, Boolean detect, Boolean denyPredicates) {
+            Map<String, String> sensitive, Boolean detect, Boolean denyPredicates, String approvalMode,
+            List<String> approvers, Boolean selfApproval, Integer approvals, String expiresAfter, String ticketWindow) {
     }
 
     public List<Rule> load(Path path) throws ConfigException {
@@ -143,7 +144,8 @@ public final class PolicyLoader {
                     Set.copyOf(required(spec.functions(), "functions", at, where, errors)));
             case "deny-multiple-statements" -> new Rule.DenyMultipleStatements(spec.id(), spec.description(), scope);
             case "require-approval" -> new Rule.RequireApproval(spec.id(), spec.description(), scope,
-                    kinds(spec.statements(), at + "/statements", where, errors), objects(spec, at, where, errors));
+                    kinds(spec.statements(), at + "/statements", where, errors), objects(spec, at, where, errors),
+                    approvalTerms(spec, at, where, errors));
             case "allow-unparseable" -> new Rule.AllowUnparseable(spec.id(), spec.description(), scope);
             case "max-rows" -> maxRows(spec, scope, at, where, errors);
             case "deny-columns" -> new Rule.DenyColumns(spec.id(), spec.description(), scope,
@@ -170,6 +172,48 @@ public final class PolicyLoader {
             checkSettingsFit(spec, rule, at, where, errors);
         }
         return errors.size() == before ? rule : null;
+    }
+
+    private static ApprovalTerms approvalTerms(RuleSpec spec, String at, YamlLocations where, List<ConfigError> errors) {
+        ApprovalTerms.Mode mode = ApprovalTerms.Mode.HOLD;
+        if (spec.approvalMode() != null) {
+            switch (spec.approvalMode()) {
+                case "hold" -> mode = ApprovalTerms.Mode.HOLD;
+                case "ticket" -> mode = ApprovalTerms.Mode.TICKET;
+                default -> errors.add(where.errorAt(at + "/approval-mode", "approval-mode is hold or ticket, not '"
+                        + spec.approvalMode() + "'"));
+            }
+        }
+        int approvals = spec.approvals() == null ? 1 : spec.approvals();
+        if (approvals < 1) {
+            errors.add(where.errorAt(at + "/approvals", "approvals must be 1 or more"));
+            approvals = 1;
+        }
+        java.time.Duration expires = duration(spec.expiresAfter(), ApprovalTerms.DEFAULT.expiresAfter(), at + "/expires-after",
+                where, errors);
+        java.time.Duration window = duration(spec.ticketWindow(), ApprovalTerms.DEFAULT.ticketWindow(), at + "/ticket-window",
+                where, errors);
+        return new ApprovalTerms(mode, Set.copyOf(orEmpty(spec.approvers())), Boolean.TRUE.equals(spec.selfApproval()),
+                approvals, expires, window);
+    }
+
+    private static java.time.Duration duration(String text, java.time.Duration otherwise, String at, YamlLocations where,
+            List<ConfigError> errors) {
+        if (text == null) {
+            return otherwise;
+        }
+        var m = java.util.regex.Pattern.compile("(\\d+)\\s*(s|m|h|d)").matcher(text.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            errors.add(where.errorAt(at, "'" + text + "' is not a duration (examples: 90s, 15m, 2h, 1d)"));
+            return otherwise;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
     }
 
     private static Rule mask(RuleSpec spec, RuleScope scope, String at, YamlLocations where, List<ConfigError> errors) {
@@ -265,6 +309,12 @@ public final class PolicyLoader {
                         at + "/objects", "'objects' cannot narrow " + ConditionInput.kindName(kind) + " statements, which"
                                 + " name no object type; put them in a rule of their own")));
             }
+        }
+        if (!(rule instanceof Rule.RequireApproval) && (spec.approvalMode() != null || spec.approvers() != null
+                || spec.selfApproval() != null || spec.approvals() != null || spec.expiresAfter() != null
+                || spec.ticketWindow() != null)) {
+            errors.add(where.errorAt(at, "approval-mode, approvers, self-approval, approvals, expires-after and"
+                    + " ticket-window are settings of require-approval rules"));
         }
         if ((spec.sqlState() != null || spec.message() != null || spec.hint() != null)
                 && (rule instanceof Rule.AllowUnparseable || rule instanceof Rule.RequireApproval)) {

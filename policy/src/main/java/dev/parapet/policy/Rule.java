@@ -244,15 +244,20 @@ public sealed interface Rule {
      * only those on the given object types when {@code objects} is not empty.
      */
     record RequireApproval(String id, String description, RuleScope scope, Set<StatementKind> kinds,
-            Set<String> objects) implements Rule {
+            Set<String> objects, ApprovalTerms terms) implements Rule {
         public RequireApproval {
             kinds = Set.copyOf(kinds);
             objects = objectTypes(objects);
+            terms = terms == null ? ApprovalTerms.DEFAULT : terms;
+        }
+
+        public RequireApproval(String id, String description, RuleScope scope, Set<StatementKind> kinds, Set<String> objects) {
+            this(id, description, scope, kinds, objects, ApprovalTerms.DEFAULT);
         }
 
         /** Whatever object the statements act on. */
         public RequireApproval(String id, String description, RuleScope scope, Set<StatementKind> kinds) {
-            this(id, description, scope, kinds, Set.of());
+            this(id, description, scope, kinds, Set.of(), ApprovalTerms.DEFAULT);
         }
 
         @Override

@@ -136,6 +136,29 @@ public final class AuditTrail {
             }
         }
 
+        /**
+         * A step of an approval request made in this session: requested, approved, rejected,
+         * expired, executed; {@code by} names who decided, when someone did.
+         */
+        public void approval(String step, Approvals.Request request, String by, String detail) {
+            if (!enabled()) {
+                return;
+            }
+            AuditEvent.Builder event = event(AuditFields.APPROVAL).put(AuditFields.APPROVAL_ID, request.id())
+                    .put(AuditFields.APPROVAL_STEP, step).put(AuditFields.APPROVER, by).put(AuditFields.RULE, request.ruleId())
+                    .put(AuditFields.DECISION_REASON, detail == null ? request.reason() : detail)
+                    .put(AuditFields.DECISION, switch (step) {
+                        case "requested" -> "held";
+                        case "approved", "executed" -> "approved";
+                        case "rejected" -> "rejected";
+                        default -> "expired";
+                    });
+            if (text != AuditConfig.StatementText.NONE) {
+                event.put(AuditFields.QUERY_TEXT, text == AuditConfig.StatementText.FULL ? request.fullText() : request.redactedText());
+            }
+            record(event);
+        }
+
         /** A statement, once decided (a refusal) or once the database answered it. */
         public void statement(AuditedStatement statement) {
             if (!enabled()) {

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * The shared services a protocol frontend needs, built once by the server's wiring: configuration,
- * targets, identity and connect policy, the statement gate, the audit trail, sessions, metrics,
+ * targets, identity and connect policy, the statement gate, the audit trail, approval requests,
+ * sessions, metrics,
  * transport and the client-facing TLS
  * context (absent when no certificate is configured).
  */
@@ -17,6 +18,7 @@ public record GatewayContext(
         ConnectPolicy connectPolicy,
         StatementGate statements,
         AuditTrail audit,
+        Approvals approvals,
         SessionRegistry sessions,
         GatewayMetrics metrics,
         Transport transport,

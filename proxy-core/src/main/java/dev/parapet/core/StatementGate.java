@@ -69,10 +69,18 @@ public final class StatementGate {
      * apply to its results, prepared once here, when the decision asks for it.
      */
     public Judgement judge(Principal principal, TargetConfig target, String sql) {
+        return judge(principal, target, sql, false);
+    }
+
+    /**
+     * The judgement on a statement a person approved ({@code approved}): approval rules are
+     * satisfied, every other rule applies as always.
+     */
+    public Judgement judge(Principal principal, TargetConfig target, String sql, boolean approved) {
         SqlAnalyzer analyzer = target.protocol() == TargetConfig.Protocol.MYSQL ? mysql : postgres;
         StatementAnalysis analysis = analyzer.analyze(sql);
         Decision decision = engine.decide(new PolicyRequest(principal, target.name(), target.environment(),
-                analyzer.dialect(), analysis));
+                analyzer.dialect(), analysis), approved);
         Optional<MaskPlanner.StatementMasking> masking = decision instanceof Decision.Allow allow
                 ? allow.masking().map(directive -> masks.forStatement(directive, analysis))
                 : Optional.empty();

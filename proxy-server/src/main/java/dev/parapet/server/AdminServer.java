@@ -7,19 +7,22 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The admin HTTP listener: {@code /metrics} in Prometheus text format, {@code /healthz} (the
- * process is alive) and {@code /readyz} (listening and not draining: send traffic here).
+ * process is alive), {@code /readyz} (listening and not draining: send traffic here) and the
+ * approval requests under {@code /api/approvals} ({@link ApprovalsApi}).
  */
 final class AdminServer {
 
     private final ListenerConfig listener;
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
+    private final ApprovalsApi approvals;
     private Javalin app;
 
-    AdminServer(ListenerConfig listener, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+    AdminServer(ListenerConfig listener, PrometheusMeterRegistry registry, BooleanSupplier ready, ApprovalsApi approvals) {
         this.listener = listener;
         this.registry = registry;
         this.ready = ready;
+        this.approvals = approvals;
     }
 
     void start() {
@@ -39,6 +42,7 @@ final class AdminServer {
                 ctx.status(503).result("not ready\n");
             }
         });
+        approvals.register(app);
         app.start(listener.host(), listener.port());
     }
 

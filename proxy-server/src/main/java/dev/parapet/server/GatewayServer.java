@@ -75,13 +75,15 @@ public final class GatewayServer implements AutoCloseable {
                 new ConnectPolicy(config.access()),
                 statements(config),
                 audit(config, registry),
+                new dev.parapet.core.Approvals(Clock.systemUTC()),
                 sessions,
                 new GatewayMetrics(registry, sessions),
                 Transport.best(),
                 clientTls(config));
         this.gateway = new Gateway(context, List.of(new PostgresFrontend()));
         this.policyReloader = reloader(config, context.statements());
-        this.admin = new AdminServer(config.listeners().admin(), registry, () -> ready && !sessions.draining());
+        this.admin = new AdminServer(config.listeners().admin(), registry, () -> ready && !sessions.draining(),
+                new ApprovalsApi(context.approvals(), context.identities()));
     }
 
     private static IdentityResolver identities(ParapetConfig config) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code parapet} command line. Exit codes: 0 success, 1 failure at run time, 2 bad usage or configuration. */
 @Command(name = "parapet", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Identity-aware database gateway for PostgreSQL and MySQL/MariaDB.",
-        subcommands = {Main.Serve.class, Main.ConfigCommand.class, PolicyCommand.class, AuditCommand.class, DemoCommand.class,
+        subcommands = {Main.Serve.class, Main.ConfigCommand.class, PolicyCommand.class, AuditCommand.class, ApprovalsCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

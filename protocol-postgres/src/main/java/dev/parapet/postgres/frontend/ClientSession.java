@@ -2,6 +2,7 @@ package dev.parapet.postgres.frontend;
 
 import dev.parapet.config.IdentityConfig;
 import dev.parapet.config.TargetConfig;
+import dev.parapet.core.Approvals;
 import dev.parapet.core.AuthenticationException;
 import dev.parapet.core.Backpressure;
 import dev.parapet.core.Credentials;
@@ -118,6 +119,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final long startedNanos = System.nanoTime();
     /** Why the session ended, for the audit trail. */
     private String endReason;
+    /** A statement waiting for a person's approval, if one is; what the client sends meanwhile waits behind it. */
+    private Approvals.Request holding;
+    private final ArrayDeque<Object> heldMessages = new ArrayDeque<>();
     private final OwedCompletions completions = new OwedCompletions();
     private boolean watchingBinds;
     private ChannelHandlerContext ctx;
@@ -184,6 +188,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             release(msg);
             return;
         }
+        if (holding != null && !(msg instanceof Terminate) && !(msg instanceof CancelRequest)) {
+            heldMessages.add(msg); // in order, behind the statement that waits for approval
+            return;
+        }
         switch ((FrontendMessage) msg) {
             case Relayed m -> {
                 if (state != State.RELAY) {
@@ -201,8 +209,38 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     return;
                 }
                 meters.statement();
-                ByteBuf frame = m.frame();
                 Forward forward = forward(m.sql());
+                if (!holdForApproval(m, m.sql(), forward)) {
+                    sendQuery(m, forward);
+                }
+            }
+            case Parse m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a Parse arrived before the login completed");
+                    return;
+                }
+                meters.statement();
+                int generation = context.statements().generation();
+                Forward forward = forward(m.sql());
+                if (!holdForApproval(m, m.sql(), forward)) {
+                    sendParse(m, forward, generation);
+                }
+            }
+            case Bind m -> {
+                if (state != State.RELAY) {
+                    m.frame().release();
+                    unexpected("a Bind arrived before the login completed");
+                    return;
+                }
+                onBind(m);
+            }
+            default -> channelReadRest(ctx, msg);
+        }
+    }
+
+    private void sendQuery(Query m, Forward forward) {
+                ByteBuf frame = m.frame();
                 audit.query(m.sql(), forward.judgement());
                 if (forward.replacement() != null) {
                     frame.release();
@@ -214,17 +252,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 requests.add(System.nanoTime());
                 completions.end();
                 upstream.write(frame, upstream.voidPromise());
-            }
-            case Parse m -> {
-                if (state != State.RELAY) {
-                    m.frame().release();
-                    unexpected("a Parse arrived before the login completed");
-                    return;
-                }
-                meters.statement();
+    }
+
+    private void sendParse(Parse m, Forward forward, int generation) {
                 ByteBuf frame = m.frame();
-                int generation = context.statements().generation();
-                Forward forward = forward(m.sql());
                 String replacement = forward.replacement();
                 boolean denied = forward.denied();
                 String name = m.name();
@@ -248,13 +279,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 statements.sent(name, statement);
                 completions.client(() -> statements.answered(name, statement), () -> statements.skipped(name, statement));
                 upstream.write(frame, upstream.voidPromise());
-            }
-            case Bind m -> {
-                if (state != State.RELAY) {
-                    m.frame().release();
-                    unexpected("a Bind arrived before the login completed");
-                    return;
-                }
+    }
+
+    private void onBind(Bind m) {
                 ByteBuf frame = m.frame();
                 PreparedStatements.Statement statement = statements.get(m.statement());
                 if (statement != null && checkAgain(m.statement(), statement).denied) {
@@ -274,7 +301,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 audit.bind(m.portal(), m.statement());
                 meters.bytesToUpstream(frame.readableBytes());
                 upstream.write(frame, upstream.voidPromise());
-            }
+    }
+
+    /** The client's messages other than the statements (Query, Parse) and Bind. */
+    private void channelReadRest(ChannelHandlerContext ctx, Object msg) {
+        switch ((FrontendMessage) msg) {
+            case Relayed m -> throw new IllegalStateException("handled in channelRead");
+            case Query m -> throw new IllegalStateException("handled in channelRead");
+            case Parse m -> throw new IllegalStateException("handled in channelRead");
+            case Bind m -> throw new IllegalStateException("handled in channelRead");
             case Close m -> {
                 if (state != State.RELAY) {
                     m.frame().release();
@@ -400,7 +435,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private Forward forward(String sql) {
-        StatementGate.Judgement judgement = context.statements().judge(principal, target, sql);
+        return forward(sql, false);
+    }
+
+    /** {@code approved}: a person approved this statement (held, or by ticket); approval rules are satisfied. */
+    private Forward forward(String sql, boolean approved) {
+        StatementGate.Judgement judgement = context.statements().judge(principal, target, sql, approved);
+        if (judgement.decision() instanceof Decision.RequireApproval approval
+                && approval.terms().mode() == dev.parapet.policy.ApprovalTerms.Mode.TICKET) {
+            var ticket = context.approvals().redeem(identity, target.name(), sql);
+            if (ticket.isPresent()) {
+                audit.session().approval("executed", ticket.get(), null, "run with the approved ticket");
+                judgement = context.statements().judge(principal, target, sql, true);
+            } else {
+                var request = context.approvals().open(approval.ruleId(), approval.reason(), approval.terms(), identity,
+                        target.name(), target.environment(), judgement.analysis().fingerprint(), sql);
+                audit.session().approval("requested", request, null, null);
+                log.info("session {}: {} asked for approval of a statement on {} (rule {}): request {}", id,
+                        identity.label(), target.name(), approval.ruleId(), request.id());
+                judgement = new StatementGate.Judgement(new Decision.Deny(approval.ruleId(), "42501",
+                        "rule \"" + approval.ruleId() + "\" requires approval: " + approval.reason() + "; approval request "
+                                + request.id() + " is open until " + request.expires(),
+                        "once it is approved (parapet approvals approve " + request.id() + "), run the same statement again",
+                        approval.shadowed()), java.util.Optional.empty(), false, judgement.analysis());
+            }
+        }
         var auditRefusal = auditRefusal();
         if (auditRefusal.isPresent()) {
             judgement = new StatementGate.Judgement(auditDenial(auditRefusal.get()), java.util.Optional.empty(), false,
@@ -415,6 +474,87 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     judgement.masking().orElse(null), judgement);
         }
         return new Forward(replacement, judgement);
+    }
+
+    /**
+     * Holds a statement a rule wants approved (mode hold): opens the request, tells the client with
+     * a NOTICE naming it, and stops reading from the client until the request is decided; what the
+     * client already sent waits behind it, in order. No thread waits: the decision's future brings
+     * the session back on its event loop. False when the statement is not to be held.
+     */
+    private boolean holdForApproval(FrontendMessage message, String sql, Forward forward) {
+        if (!(forward.judgement().decision() instanceof Decision.RequireApproval approval)
+                || approval.terms().mode() != dev.parapet.policy.ApprovalTerms.Mode.HOLD) {
+            return false;
+        }
+        Approvals.Request request = context.approvals().open(approval.ruleId(), approval.reason(), approval.terms(),
+                identity, target.name(), target.environment(), forward.judgement().analysis().fingerprint(), sql);
+        holding = request;
+        audit.session().approval("requested", request, null, null);
+        log.info("session {}: {} holds a statement on {} for approval (rule {}): request {}", id, identity.label(),
+                target.name(), approval.ruleId(), request.id());
+        ctx.writeAndFlush(ErrorResponse.notice("01000", "rule \"" + approval.ruleId() + "\" requires approval: "
+                + approval.reason() + "; the statement waits for approval request " + request.id() + " (until "
+                + request.expires() + ")", "an approver runs: parapet approvals approve " + request.id()
+                + "  (or POST /api/approvals/" + request.id() + "/approve on the gateway's admin listener)"));
+        ctx.channel().config().setAutoRead(false);
+        request.outcome().whenComplete((outcome, failure) -> ctx.channel().eventLoop().execute(() ->
+                release(message, sql, request, outcome)));
+        return true;
+    }
+
+    /** The held statement's request is decided: it runs, or the refusal does, then what waited behind it. */
+    private void release(FrontendMessage message, String sql, Approvals.Request request, Approvals.Outcome outcome) {
+        if (state == State.CLOSED) {
+            release(message);
+            heldMessages.forEach(ClientSession::release);
+            heldMessages.clear();
+            return;
+        }
+        holding = null;
+        Forward forward;
+        switch (outcome) {
+            case Approvals.Outcome.Approved approved -> {
+                String by = String.join(", ", approved.approvers());
+                audit.session().approval("approved", request, by, null);
+                log.info("session {}: request {} approved by {}; the statement runs", id, request.id(), by);
+                forward = forward(sql, true);
+                audit.session().approval("executed", request, by, null);
+            }
+            case Approvals.Outcome.Rejected rejected -> {
+                audit.session().approval("rejected", request, rejected.by(), rejected.why());
+                log.info("session {}: request {} rejected by {}", id, request.id(), rejected.by());
+                forward = refusedAfterApproval(sql, request, "approval request " + request.id() + " was rejected by "
+                        + rejected.by() + ": " + rejected.why());
+            }
+            case Approvals.Outcome.Expired expired -> {
+                audit.session().approval("expired", request, null, null);
+                log.info("session {}: request {} expired", id, request.id());
+                forward = refusedAfterApproval(sql, request, "approval request " + request.id() + " expired at "
+                        + expired.at() + " without a decision");
+            }
+        }
+        switch (message) {
+            case Query q -> sendQuery(q, forward);
+            case Parse p -> sendParse(p, forward, context.statements().generation());
+            default -> throw new IllegalStateException("only queries and Parse are held");
+        }
+        ctx.channel().config().setAutoRead(upstream == null || upstream.isWritable());
+        while (holding == null && state != State.CLOSED && !heldMessages.isEmpty()) {
+            channelRead(ctx, heldMessages.poll());
+        }
+        ctx.flush();
+        if (upstream != null) {
+            upstream.flush();
+        }
+    }
+
+    private Forward refusedAfterApproval(String sql, Approvals.Request request, String why) {
+        StatementGate.Judgement judged = context.statements().judge(principal, target, sql);
+        Decision deny = new Decision.Deny(request.ruleId(), "42501", why, null, List.of());
+        context.metrics().statementDenied(target.name(), request.ruleId());
+        return new Forward(DeniedStatement.sql("42501", why, "ask an approver again, or run what needs no approval"),
+                new StatementGate.Judgement(deny, java.util.Optional.empty(), false, judged.analysis()));
     }
 
     /** Why the target refuses statements now because the audit trail cannot record them, if it does. */
@@ -483,11 +623,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 return DeniedStatement.sql(deny.sqlState(), deny.message(), deny.hint());
             }
             case Decision.RequireApproval approval -> {
-                context.metrics().statementDenied(target.name(), approval.ruleId());
-                log.info("session {}: {} needs approval on {} (rule {}), refused: approvals are not available yet", id,
-                        identity.label(), target.name(), approval.ruleId());
+                // what runs unless the statement is held (a query or Parse is; one re-checked at a Bind or
+                // a fast-path call cannot wait there and is refused)
                 return DeniedStatement.sql("42501", "rule \"" + approval.ruleId() + "\" requires approval: "
-                        + approval.reason(), "approvals are not available in this version of the gateway; ask an operator");
+                        + approval.reason(), "send the statement again in a new Parse or query to have it held for approval");
             }
         }
     }

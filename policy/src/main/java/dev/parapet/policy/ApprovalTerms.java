@@ -1,0 +1,37 @@
+package dev.parapet.policy;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How a require-approval rule wants its statements approved.
+ *
+ * @param mode {@link Mode#HOLD}: the statement waits in its session until approved, rejected or
+ *     expired; {@link Mode#TICKET}: it is refused at once, and once approved the same identity may
+ *     run the same text once within {@code ticketWindow}
+ * @param approvers the groups whose members may approve or reject (empty: anyone logged in
+ *     through the gateway's identity provider)
+ * @param selfApproval whether the requester may approve their own request
+ * @param approvals how many different approvers it takes
+ * @param expiresAfter how long a request waits for a decision
+ * @param ticketWindow how long an approved ticket may be used
+ */
+public record ApprovalTerms(Mode mode, Set<String> approvers, boolean selfApproval, int approvals, Duration expiresAfter,
+        Duration ticketWindow) {
+
+    /** What a rule that says nothing more asks for: held, one approver from any group, 15 minutes. */
+    public static final ApprovalTerms DEFAULT = new ApprovalTerms(Mode.HOLD, Set.of(), false, 1, Duration.ofMinutes(15),
+            Duration.ofHours(1));
+
+    public ApprovalTerms {
+        Objects.requireNonNull(mode, "mode");
+        approvers = Set.copyOf(approvers);
+        if (approvals < 1) {
+            throw new IllegalArgumentException("approvals must be 1 or more");
+        }
+    }
+
+    /** Where the statement waits. */
+    public enum Mode { HOLD, TICKET }
+}

@@ -1,0 +1,286 @@
+package dev.parapet.core;
+
+import dev.parapet.policy.ApprovalTerms;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Approval requests for statements a rule holds for a person's decision, kept in this gateway's
+ * memory. A held statement waits on {@link Request#outcome()}, a future completed when enough
+ * approvers approved, one rejected, or the request expired; nothing blocks meanwhile. An approved
+ * ticket lets its requester run the same statement text on the same target once, within the
+ * rule's ticket window.
+ */
+public final class Approvals implements AutoCloseable {
+
+    /** What became of a request. */
+    public sealed interface Outcome {
+        record Approved(List<String> approvers) implements Outcome {
+        }
+
+        record Rejected(String by, String why) implements Outcome {
+        }
+
+        record Expired(Instant at) implements Outcome {
+        }
+    }
+
+    /** Why an approver's decision was not taken. */
+    public static final class RefusedDecision extends Exception {
+        private final int status;
+
+        RefusedDecision(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        /** The HTTP status that fits: 404 unknown, 403 not allowed, 409 already decided. */
+        public int status() {
+            return status;
+        }
+    }
+
+    /** One request. Its decision state changes under the request's own lock. */
+    public static final class Request {
+        private final String id;
+        private final Instant created;
+        private final Instant expires;
+        private final String ruleId;
+        private final String reason;
+        private final ApprovalTerms terms;
+        private final Identity requester;
+        private final String target;
+        private final String environment;
+        private final String redactedText;
+        private final String fullText;
+        private final Set<String> approvedBy = new LinkedHashSet<>();
+        private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        private volatile boolean used;
+
+        Request(String id, Instant created, String ruleId, String reason, ApprovalTerms terms, Identity requester,
+                String target, String environment, String redactedText, String fullText) {
+            this.id = id;
+            this.created = created;
+            this.expires = created.plus(terms.expiresAfter());
+            this.ruleId = ruleId;
+            this.reason = reason;
+            this.terms = terms;
+            this.requester = requester;
+            this.target = target;
+            this.environment = environment;
+            this.redactedText = redactedText;
+            this.fullText = fullText;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public Instant created() {
+            return created;
+        }
+
+        public Instant expires() {
+            return expires;
+        }
+
+        public String ruleId() {
+            return ruleId;
+        }
+
+        public String reason() {
+            return reason;
+        }
+
+        public ApprovalTerms terms() {
+            return terms;
+        }
+
+        public Identity requester() {
+            return requester;
+        }
+
+        public String target() {
+            return target;
+        }
+
+        public String environment() {
+            return environment;
+        }
+
+        public String redactedText() {
+            return redactedText;
+        }
+
+        public String fullText() {
+            return fullText;
+        }
+
+        public synchronized List<String> approvedBy() {
+            return List.copyOf(approvedBy);
+        }
+
+        /** Completed with the decision; never completed exceptionally. */
+        public CompletableFuture<Outcome> outcome() {
+            return outcome;
+        }
+
+        public String state() {
+            Outcome done = outcome.getNow(null);
+            return switch (done) {
+                case null -> "pending";
+                case Outcome.Approved a -> "approved";
+                case Outcome.Rejected r -> "rejected";
+                case Outcome.Expired e -> "expired";
+            };
+        }
+    }
+
+    private final Clock clock;
+    private final Map<String, Request> requests = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            task -> Thread.ofPlatform().daemon().name("parapet-approvals").unstarted(task));
+    private volatile Consumer<Request> onRequest = r -> { };
+
+    public Approvals(Clock clock) {
+        this.clock = clock;
+        timer.scheduleWithFixedDelay(this::forgetOld, 1, 1, TimeUnit.MINUTES);
+    }
+
+    /** Called with every new request (to notify approvers). */
+    public void onRequest(Consumer<Request> listener) {
+        this.onRequest = listener;
+    }
+
+    /**
+     * Opens a request; it expires by itself after the rule's {@code expires-after}. A ticket asked
+     * for again while the same identity's request for the same text on the same target is still
+     * pending is that request, not a new one.
+     */
+    public Request open(String ruleId, String reason, ApprovalTerms terms, Identity requester, String target,
+            String environment, String redactedText, String fullText) {
+        if (terms.mode() == ApprovalTerms.Mode.TICKET) {
+            for (Request request : requests.values()) {
+                if (!request.outcome.isDone() && request.terms.mode() == ApprovalTerms.Mode.TICKET
+                        && request.requester.subject().equals(requester.subject()) && request.target.equals(target)
+                        && request.fullText.equals(fullText)) {
+                    return request;
+                }
+            }
+        }
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        Request request = new Request(id, clock.instant(), ruleId, reason, terms, requester, target, environment,
+                redactedText, fullText);
+        requests.put(id, request);
+        timer.schedule(() -> request.outcome.complete(new Outcome.Expired(request.expires)),
+                terms.expiresAfter().toMillis(), TimeUnit.MILLISECONDS);
+        onRequest.accept(request);
+        return request;
+    }
+
+    public Optional<Request> find(String id) {
+        return Optional.ofNullable(requests.get(id));
+    }
+
+    /** Requests not decided yet, oldest first. */
+    public List<Request> pending() {
+        List<Request> out = new ArrayList<>();
+        for (Request request : requests.values()) {
+            if (!request.outcome.isDone()) {
+                out.add(request);
+            }
+        }
+        out.sort(Comparator.comparing(Request::created));
+        return Collections.unmodifiableList(out);
+    }
+
+    /** {@code approver}'s approval; the request is approved once enough different approvers gave theirs. */
+    public Request approve(String id, Identity approver) throws RefusedDecision {
+        Request request = decidable(id, approver);
+        synchronized (request) {
+            request.approvedBy.add(approver.label());
+            if (request.approvedBy.size() >= request.terms.approvals()) {
+                request.outcome.complete(new Outcome.Approved(List.copyOf(request.approvedBy)));
+            }
+        }
+        return request;
+    }
+
+    public Request reject(String id, Identity approver, String why) throws RefusedDecision {
+        Request request = decidable(id, approver);
+        request.outcome.complete(new Outcome.Rejected(approver.label(), why == null || why.isBlank() ? "no reason given" : why));
+        return request;
+    }
+
+    private Request decidable(String id, Identity approver) throws RefusedDecision {
+        Request request = requests.get(id);
+        if (request == null) {
+            throw new RefusedDecision(404, "no approval request " + id);
+        }
+        if (request.outcome.isDone()) {
+            throw new RefusedDecision(409, "request " + id + " is " + request.state() + " already");
+        }
+        if (!request.terms.approvers().isEmpty() && request.terms.approvers().stream().noneMatch(approver::inGroup)) {
+            throw new RefusedDecision(403, approver.label() + " is not an approver for rule " + request.ruleId
+                    + " (approvers: " + String.join(", ", new java.util.TreeSet<>(request.terms.approvers())) + ")");
+        }
+        if (!request.terms.selfApproval() && approver.subject().equals(request.requester.subject())) {
+            throw new RefusedDecision(403, "requests cannot be approved or rejected by whoever made them (rule "
+                    + request.ruleId + ")");
+        }
+        synchronized (request) {
+            if (request.approvedBy.contains(approver.label())) {
+                throw new RefusedDecision(409, approver.label() + " approved request " + id + " already");
+            }
+        }
+        return request;
+    }
+
+    /**
+     * An approved, unused ticket of {@code who} for exactly {@code text} on {@code target}, still
+     * within its window: taken (it runs once).
+     */
+    public Optional<Request> redeem(Identity who, String target, String text) {
+        Instant now = clock.instant();
+        for (Request request : requests.values()) {
+            if (request.terms.mode() == ApprovalTerms.Mode.TICKET && !request.used
+                    && request.outcome.getNow(null) instanceof Outcome.Approved
+                    && request.requester.subject().equals(who.subject()) && request.target.equals(target)
+                    && request.fullText.equals(text) && now.isBefore(request.created.plus(request.terms.ticketWindow()))) {
+                synchronized (request) {
+                    if (!request.used) {
+                        request.used = true;
+                        return Optional.of(request);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void forgetOld() {
+        Instant cutoff = clock.instant().minus(java.time.Duration.ofDays(1));
+        requests.values().removeIf(r -> r.outcome.isDone() && r.expires.isBefore(cutoff)
+                && r.created.plus(r.terms.ticketWindow()).isBefore(cutoff));
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

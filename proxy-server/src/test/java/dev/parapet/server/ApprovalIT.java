@@ -1,0 +1,234 @@
+package dev.parapet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parapet.audit.AuditEvent;
+import dev.parapet.audit.AuditFields;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * Statements held for approval with real clients: psql and pgJDBC wait (the gateway keeps serving
+ * everyone else), an approver's decision through the admin API or the command line releases them;
+ * a rejected or expired statement never reaches the database; tickets run once; who may decide
+ * is checked; every step is in the audit trail.
+ */
+class ApprovalIT {
+
+    static GatewayFixture gateway;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = GatewayFixture.tempDir("approvals");
+        Files.writeString(dir.resolve("rules.yaml"), """
+                rules:
+                  - id: ddl-needs-approval
+                    kind: require-approval
+                    statements: [alter, create]
+                    approvers: [approvers]
+                  - id: comments-expire
+                    kind: require-approval
+                    statements: [comment]
+                    approvers: [approvers]
+                    expires-after: 2s
+                  - id: truncate-by-ticket
+                    kind: require-approval
+                    statements: [truncate]
+                    approval-mode: ticket
+                    approvers: [approvers, dba]
+                """);
+        String yaml = GatewayFixture.defaultConfig()
+                .replace("    - {name: bob, password: bob-pw, groups: [dba]}\n",
+                        "    - {name: bob, password: bob-pw, groups: [dba]}\n    - {name: carol, password: carol-pw, groups: [approvers]}\n")
+                + "policies: " + dir + "\n"
+                + """
+                audit:
+                  flush-interval: 10ms
+                  sinks:
+                    - {type: capture}
+                """;
+        gateway = GatewayFixture.start(yaml);
+        try (Connection c = GatewayFixture.direct(GatewayFixture.DATABASE); Statement st = c.createStatement()) {
+            st.execute("drop table if exists approval_it");
+            st.execute("create table approval_it (id int)");
+            st.execute("insert into approval_it values (1), (2)");
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.stop();
+        GatewayFixture.assertNoLeaks();
+    }
+
+    @BeforeEach
+    void clear() {
+        CapturingSink.EVENTS.clear();
+    }
+
+    private static HttpResponse<String> api(String method, String path, String user, String password) throws Exception {
+        String basic = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+                .header("Authorization", "Basic " + basic).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The id of the pending request for {@code statement}, once it is there. */
+    private static String pendingId(String statement) throws Exception {
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < until) {
+            for (JsonNode request : JSON.readTree(api("GET", "/api/approvals", "carol", "carol-pw").body())) {
+                if (request.get("full-statement").asText().equals(statement)) {
+                    return request.get("id").asText();
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no pending approval request for " + statement);
+    }
+
+    private static boolean columnExists(String column) throws SQLException {
+        try (Connection c = GatewayFixture.direct(GatewayFixture.DATABASE); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select 1 from information_schema.columns where table_name = 'approval_it'"
+                     + " and column_name = '" + column + "'")) {
+            return rs.next();
+        }
+    }
+
+    private static int cli(String... args) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            return new CommandLine(new Main()).execute(args);
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    @Test
+    void psqlWaitsWhileTheGatewayServesOthersAndRunsOnceApprovedFromTheCommandLine() throws Exception {
+        CompletableFuture<GatewayFixture.Result> psql = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gateway.psql("it", "bob", "bob-pw", "-c", "alter table approval_it add column held_a int",
+                        "-c", "select 'after'");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        String id = pendingId("alter table approval_it add column held_a int");
+        JsonNode listed = null;
+        for (JsonNode request : JSON.readTree(api("GET", "/api/approvals", "carol", "carol-pw").body())) {
+            if (request.get("id").asText().equals(id)) {
+                listed = request;
+            }
+        }
+        assertThat(listed.get("requester").asText()).isEqualTo("bob");
+        assertThat(listed.get("full-statement").asText()).isEqualTo("alter table approval_it add column held_a int");
+        assertThat(psql).as("psql waits").isNotDone();
+        try (Connection other = gateway.connect("it"); Statement st = other.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from approval_it")) {
+            assertThat(rs.next()).as("others are served meanwhile").isTrue();
+        }
+        assertThat(columnExists("held_a")).as("nothing reached the database yet").isFalse();
+        assertThat(cli("approvals", "approve", id, "--admin", "http://127.0.0.1:" + gateway.adminPort(),
+                "--user", "carol", "--token", "carol-pw")).isZero();
+        GatewayFixture.Result result = psql.get(30, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("requires approval", id, "after");
+        assertThat(columnExists("held_a")).isTrue();
+        Thread.sleep(200);
+        List<String> steps = CapturingSink.EVENTS.stream().filter(e -> e.name().equals(AuditFields.APPROVAL))
+                .map(e -> e.text(AuditFields.APPROVAL_STEP) + ":" + (e.text(AuditFields.APPROVER) == null ? "" : e.text(AuditFields.APPROVER)))
+                .toList();
+        assertThat(steps).containsExactly("requested:", "approved:carol", "executed:carol");
+        AuditEvent statement = CapturingSink.EVENTS.stream().filter(e -> e.name().equals(AuditFields.STATEMENT)
+                && "ALTER".equals(e.text(AuditFields.OPERATION))).findFirst().orElseThrow();
+        assertThat(statement.text(AuditFields.DECISION)).isEqualTo("allowed");
+    }
+
+    @Test
+    void aRejectedStatementNeverReachesTheDatabaseAndTheClientLearnsWhoRejectedIt() throws Exception {
+        try (Connection bob = gateway.connect("it", "bob", "bob-pw", Map.of("prepareThreshold", "1"))) {
+            CompletableFuture<SQLException> held = CompletableFuture.supplyAsync(() -> catchThrowableOfType(SQLException.class,
+                    () -> bob.prepareStatement("alter table approval_it add column held_b int").execute()));
+            String id = pendingId("alter table approval_it add column held_b int");
+            assertThat(api("POST", "/api/approvals/" + id + "/approve", "bob", "bob-pw").statusCode())
+                    .as("nobody approves their own request").isEqualTo(403);
+            assertThat(api("POST", "/api/approvals/" + id + "/approve", "alice", "alice-pw").statusCode())
+                    .as("alice is no approver").isEqualTo(403);
+            assertThat(api("POST", "/api/approvals/" + id + "/approve", "carol", "wrong").statusCode()).isEqualTo(401);
+            assertThat(api("POST", "/api/approvals/" + id + "/reject?reason=not+during+business+hours", "carol", "carol-pw")
+                    .statusCode()).isEqualTo(200);
+            SQLException e = held.get(30, TimeUnit.SECONDS);
+            assertThat((Object) e).isNotNull();
+            assertThat(e.getSQLState()).isEqualTo("42501");
+            assertThat(e.getMessage()).contains("rejected by carol", "not during business hours");
+            assertThat(columnExists("held_b")).isFalse();
+            try (Statement st = bob.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
+                assertThat(rs.next()).as("the session goes on").isTrue();
+            }
+            assertThat(api("POST", "/api/approvals/" + id + "/approve", "carol", "carol-pw").statusCode())
+                    .as("decided already").isEqualTo(409);
+        }
+    }
+
+    @Test
+    void aRequestNobodyDecidesExpires() throws Exception {
+        try (Connection bob = gateway.connect("it", "bob", "bob-pw", Map.of()); Statement st = bob.createStatement()) {
+            long start = System.nanoTime();
+            SQLException e = catchThrowableOfType(SQLException.class, () -> st.execute("comment on table approval_it is 'x'"));
+            assertThat(e.getMessage()).contains("expired");
+            assertThat(System.nanoTime() - start).isGreaterThan(TimeUnit.SECONDS.toNanos(1));
+        }
+    }
+
+    @Test
+    void anApprovedTicketRunsTheSameStatementOnce() throws Exception {
+        try (Connection bob = gateway.connect("it", "bob", "bob-pw", Map.of()); Statement st = bob.createStatement()) {
+            SQLException first = catchThrowableOfType(SQLException.class, () -> st.execute("truncate approval_it"));
+            assertThat(first.getMessage()).contains("requires approval", "approval request");
+            String id = first.getMessage().replaceAll("(?s).*approval request ([0-9a-f]+) is open.*", "$1");
+            assertThat(api("POST", "/api/approvals/" + id + "/approve", "carol", "carol-pw").statusCode()).isEqualTo(200);
+            st.execute("truncate approval_it");
+            SQLException again = catchThrowableOfType(SQLException.class, () -> st.execute("truncate approval_it"));
+            assertThat(again.getMessage()).as("a ticket runs once").contains("requires approval");
+            SQLException asked = catchThrowableOfType(SQLException.class, () -> st.execute("truncate approval_it"));
+            assertThat(asked.getMessage()).as("asking again while a request is open reuses it")
+                    .contains(again.getMessage().replaceAll("(?s).*(approval request [0-9a-f]+).*", "$1"));
+            SQLException other = catchThrowableOfType(SQLException.class, () -> st.execute("truncate only approval_it"));
+            assertThat(other.getMessage()).as("only the approved text").contains("requires approval");
+        } finally {
+            try (Connection c = GatewayFixture.direct(GatewayFixture.DATABASE); Statement st = c.createStatement()) {
+                st.execute("insert into approval_it values (1), (2)");
+            }
+        }
+    }
+}
