@@ -211,6 +211,13 @@ final class DemoCommand implements Callable<Integer> {
                   PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=nope user=alice sslmode=require"  # 3D000
                   PGPASSWORD=$(%4$s alice) psql "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=disable"  # TLS only
 
+                Approvals (schema changes in prod wait for a change approver; carol is one):
+                  PGPASSWORD=$(%4$s bob) psql "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require" \\
+                      -c 'alter table orders add column note text'        # waits, with a NOTICE naming the request
+                  bin/parapet approvals list --as carol%8$s
+                  bin/parapet approvals approve ID --as carol%8$s            # bob's statement runs
+                  (or: bin/parapet approvals reject ID --as carol --reason '...'; or POST /api/approvals/ID/approve)
+
                 Audit trail: every login, statement and disconnect is printed below and written, hash-chained
                 with signed checkpoints, to %6$s. Check that nothing in it was changed:
                   bin/parapet audit verify %6$s --public-key %7$s
@@ -219,7 +226,8 @@ final class DemoCommand implements Callable<Integer> {
                 Stop with Ctrl-C: open sessions get up to 10s to finish.
                 """.formatted(configFile, fingerprint, DemoIssuer.issuerUrl(DemoIssuer.PORT), token,
                         configFile.getParent().resolve("policies"), stateDir.resolve("audit").resolve("audit.jsonl"),
-                        stateDir.resolve("audit-signing.pub.pem"));
+                        stateDir.resolve("audit-signing.pub.pem"),
+                        stateDir.toString().equals(".parapet/demo") ? "" : " --state-dir " + stateDir);
     }
 
     /** {@code parapet demo token NAME}: prints a fresh token for one of the demo's identities. */

@@ -41,7 +41,7 @@ final class DemoIssuer implements AutoCloseable {
     static final Map<String, Person> PEOPLE = Map.of(
             "alice", new Person("alice", "Alice Analyst", "alice@example.com", List.of("analysts"), false),
             "bob", new Person("bob", "Bob DBA", "bob@example.com", List.of("dba"), false),
-            "carol", new Person("carol", "Carol Privacy", "carol@example.com", List.of("pii-readers"), false),
+            "carol", new Person("carol", "Carol Privacy", "carol@example.com", List.of("pii-readers", "change-approvers"), false),
             "etl-agent", new Person("etl-agent", "ETL agent", null, List.of("agents"), true));
 
     private final ECKey key;

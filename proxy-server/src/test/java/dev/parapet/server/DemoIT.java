@@ -117,6 +117,37 @@ class DemoIT {
             var bob = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "bob")), null, "psql", "-X", "-At",
                     "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require", "-c", "select current_user").assertSuccess();
             assertThat(bob.output().trim()).isEqualTo(GatewayFixture.PG_SUPERUSER);
+            // bob's schema change waits for carol, who approves it with the printed command
+            String bobToken = token(bin, state, "bob");
+            java.util.concurrent.CompletableFuture<GatewayFixture.Result> change = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return GatewayFixture.run(Map.of("PGPASSWORD", bobToken), null, "psql", "-X",
+                            "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require",
+                            "-c", "alter table orders add column if not exists demo_note text");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            String requestId = null;
+            for (int i = 0; i < 150 && requestId == null; i++) {
+                var listed = GatewayFixture.run(Map.of(), null, bin.toString(), "approvals", "list", "--as", "carol",
+                        "--state-dir", state.toString());
+                var m = java.util.regex.Pattern.compile("^([0-9a-f]{8})  pending", java.util.regex.Pattern.MULTILINE)
+                        .matcher(listed.output());
+                if (m.find()) {
+                    requestId = m.group(1);
+                } else {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(requestId).as("bob's change is listed for carol").isNotNull();
+            assertThat(change).as("bob waits").isNotDone();
+            var approved = GatewayFixture.run(Map.of(), null, bin.toString(), "approvals", "approve", requestId, "--as", "carol",
+                    "--state-dir", state.toString());
+            assertThat(approved.exitCode()).as(approved.output()).isZero();
+            var changed = change.get(30, TimeUnit.SECONDS);
+            assertThat(changed.exitCode()).as(changed.output()).isZero();
+            assertThat(changed.output()).contains("requires approval", requestId, "ALTER TABLE");
             var mismatch = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "bob")), null, "psql", "-X",
                     "host=127.0.0.1 port=6432 dbname=prod user=alice sslmode=require", "-c", "select 1");
             assertThat(mismatch.output()).contains("does not match the token's user");
