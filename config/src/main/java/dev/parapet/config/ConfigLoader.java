@@ -69,7 +69,7 @@ public final class ConfigLoader {
         try {
             config = mapper(state).readerFor(ParapetConfig.class).withAttribute(STATE, state).readValue(yaml);
             if (config == null) {
-                config = new ParapetConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                config = new ParapetConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
             }
         } catch (JsonProcessingException e) {
             state.errors.add(state.error(e.getLocation(), describe(e)));

@@ -11,7 +11,7 @@ import java.util.Optional;
  * one per CPU); each client and its upstream connection live on one of them. {@code policies} is the
  * guardrail policy file or folder; without it only the built-in rule applies (statements the
  * gateway cannot analyse are refused). {@code masking} holds the keyed-hash key of masking;
- * {@code audit} the audit trail's sinks and pipeline.
+ * {@code audit} the audit trail's sinks and pipeline; {@code approvals} how approvers hear of requests.
  */
 public record ParapetConfig(
         String instance,
@@ -28,7 +28,8 @@ public record ParapetConfig(
         ShutdownConfig shutdown,
         LoggingConfig logging,
         MaskingConfig masking,
-        AuditConfig audit) {
+        AuditConfig audit,
+        ApprovalsConfig approvals) {
 
     public ParapetConfig {
         instance = instance == null || instance.isBlank() ? defaultInstanceName() : instance;
@@ -45,6 +46,7 @@ public record ParapetConfig(
         logging = Objects.requireNonNullElseGet(logging, LoggingConfig::defaults);
         masking = Objects.requireNonNullElseGet(masking, MaskingConfig::defaults);
         audit = Objects.requireNonNullElseGet(audit, AuditConfig::defaults);
+        approvals = Objects.requireNonNullElseGet(approvals, ApprovalsConfig::defaults);
     }
 
     public Optional<TargetConfig> target(String name) {

@@ -117,4 +117,50 @@ class ConfigLoaderTest {
                 .hasMessageContaining("y.yaml:")
                 .hasMessageContaining("not valid YAML");
     }
+
+    @Test
+    void readsAuditSinksWithTheirOwnSettingsAndTheApprovalWebhooks(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("db-pw"), "s3cret\n");
+        ParapetConfig config = new ConfigLoader(name -> name.equals("HOOK_TOKEN") ? "tok" : null).parse("""
+                targets:
+                  - {name: prod, environment: prod, upstream: {port: 5432, database: p, user: u}}
+                  - {name: dev, upstream: {port: 5432, database: d, user: u}, audit: fail-closed}
+                audit:
+                  statement-text: full
+                  spool-directory: spool
+                  sinks:
+                    - {type: file, path: audit/audit.jsonl, signing-key-file: keys/sign.pem, max-size: 10MiB}
+                    - {type: jdbc, name: audit-db, url: "jdbc:postgresql://db/audit", password: "${file:db-pw}"}
+                approvals:
+                  notify:
+                    - {url: "https://hooks.example/a", secret: "${HOOK_TOKEN}", headers: {X-Team: dba}}
+                """, "p.yaml", dir);
+        assertThat(config.audit().statementText()).isEqualTo(AuditConfig.StatementText.FULL);
+        assertThat(config.audit().spoolDirectory()).isEqualTo(dir.resolve("spool"));
+        AuditSinkConfig file = config.audit().sinks().get(0);
+        assertThat(file.name()).isEqualTo("file");
+        assertThat(file.path("path")).contains(dir.resolve("audit/audit.jsonl"));
+        assertThat(file.path("signing-key-file")).contains(dir.resolve("keys/sign.pem"));
+        assertThat(file.size("max-size", null).bytes()).isEqualTo(10L * 1024 * 1024);
+        AuditSinkConfig db = config.audit().sinks().get(1);
+        assertThat(db.name()).isEqualTo("audit-db");
+        assertThat(db.secret("password").orElseThrow().reveal()).isEqualTo("s3cret");
+        assertThat(db.toString()).doesNotContain("s3cret");
+        assertThat(config.target("prod").orElseThrow().audit()).as("prod fails closed by default").isEqualTo(AuditConfig.Guarantee.FAIL_CLOSED);
+        assertThat(config.target("dev").orElseThrow().audit()).isEqualTo(AuditConfig.Guarantee.FAIL_CLOSED);
+        assertThat(config.approvals().webhooks()).singleElement().satisfies(hook -> {
+            assertThat(hook.url()).isEqualTo("https://hooks.example/a");
+            assertThat(hook.secret().reveal()).isEqualTo("tok");
+            assertThat(hook.headers().get("X-Team").reveal()).isEqualTo("dba");
+        });
+    }
+
+    @Test
+    void refusesAnAuditSinkWithoutAType() {
+        assertThatThrownBy(() -> loader.parse("""
+                audit:
+                  sinks:
+                    - {path: audit.jsonl}
+                """, "p.yaml", null)).isInstanceOf(ConfigException.class).hasMessageContaining("type");
+    }
 }

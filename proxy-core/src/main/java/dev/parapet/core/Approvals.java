@@ -157,9 +157,17 @@ public final class Approvals implements AutoCloseable {
             task -> Thread.ofPlatform().daemon().name("parapet-approvals").unstarted(task));
     private volatile Consumer<Request> onRequest = r -> { };
 
-    public Approvals(Clock clock) {
+    private final ApprovalNotifier notifier;
+
+    public Approvals(Clock clock, ApprovalNotifier notifier) {
         this.clock = clock;
+        this.notifier = notifier;
         timer.scheduleWithFixedDelay(this::forgetOld, 1, 1, TimeUnit.MINUTES);
+    }
+
+    /** Tells approvers of new requests. */
+    public ApprovalNotifier notifier() {
+        return notifier;
     }
 
     /** Called with every new request (to notify approvers). */
@@ -167,22 +175,21 @@ public final class Approvals implements AutoCloseable {
         this.onRequest = listener;
     }
 
-    /**
-     * Opens a request; it expires by itself after the rule's {@code expires-after}. A ticket asked
-     * for again while the same identity's request for the same text on the same target is still
-     * pending is that request, not a new one.
-     */
-    public Request open(String ruleId, String reason, ApprovalTerms terms, Identity requester, String target,
-            String environment, String redactedText, String fullText) {
-        if (terms.mode() == ApprovalTerms.Mode.TICKET) {
-            for (Request request : requests.values()) {
-                if (!request.outcome.isDone() && request.terms.mode() == ApprovalTerms.Mode.TICKET
-                        && request.requester.subject().equals(requester.subject()) && request.target.equals(target)
-                        && request.fullText.equals(fullText)) {
-                    return request;
-                }
+    /** {@code requester}'s ticket request for exactly {@code text} on {@code target} still waiting for a decision, if any. */
+    public Optional<Request> pendingTicket(Identity requester, String target, String text) {
+        for (Request request : requests.values()) {
+            if (!request.outcome.isDone() && request.terms.mode() == ApprovalTerms.Mode.TICKET
+                    && request.requester.subject().equals(requester.subject()) && request.target.equals(target)
+                    && request.fullText.equals(text)) {
+                return Optional.of(request);
             }
         }
+        return Optional.empty();
+    }
+
+    /** Opens a request; it expires by itself after the rule's {@code expires-after}. */
+    public Request open(String ruleId, String reason, ApprovalTerms terms, Identity requester, String target,
+            String environment, String redactedText, String fullText) {
         String id = UUID.randomUUID().toString().substring(0, 8);
         Request request = new Request(id, clock.instant(), ruleId, reason, terms, requester, target, environment,
                 redactedText, fullText);

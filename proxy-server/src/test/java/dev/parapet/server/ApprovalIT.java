@@ -41,6 +41,9 @@ import picocli.CommandLine;
 class ApprovalIT {
 
     static GatewayFixture gateway;
+    /** Stands in for the approvers' chat or ticket system: what the gateway's webhook sent. */
+    static com.sun.net.httpserver.HttpServer hook;
+    static final List<Map.Entry<com.sun.net.httpserver.Headers, byte[]>> NOTIFIED = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,17 +67,30 @@ class ApprovalIT {
                     approval-mode: ticket
                     approvers: [approvers, dba]
                 """);
+        hook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", exchange -> {
+            NOTIFIED.add(Map.entry(exchange.getRequestHeaders(), exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hook.start();
         String yaml = GatewayFixture.defaultConfig()
                 .replace("    - {name: bob, password: bob-pw, groups: [dba]}\n",
                         "    - {name: bob, password: bob-pw, groups: [dba]}\n    - {name: carol, password: carol-pw, groups: [approvers]}\n")
                 + "policies: " + dir + "\n"
                 + """
+                approvals:
+                  public-url: https://gateway.example.com:9090
+                  notify:
+                    - url: http://127.0.0.1:HOOKPORT/hook
+                      secret: hook-secret
+                      headers: {X-Team: dba}
                 audit:
                   flush-interval: 10ms
                   sinks:
                     - {type: capture}
                 """;
-        gateway = GatewayFixture.start(yaml);
+        gateway = GatewayFixture.start(yaml.replace("HOOKPORT", Integer.toString(hook.getAddress().getPort())));
         try (Connection c = GatewayFixture.direct(GatewayFixture.DATABASE); Statement st = c.createStatement()) {
             st.execute("drop table if exists approval_it");
             st.execute("create table approval_it (id int)");
@@ -85,6 +101,7 @@ class ApprovalIT {
     @AfterAll
     static void stop() throws Exception {
         gateway.stop();
+        hook.stop(0);
         GatewayFixture.assertNoLeaks();
     }
 
@@ -168,7 +185,18 @@ class ApprovalIT {
         List<String> steps = CapturingSink.EVENTS.stream().filter(e -> e.name().equals(AuditFields.APPROVAL))
                 .map(e -> e.text(AuditFields.APPROVAL_STEP) + ":" + (e.text(AuditFields.APPROVER) == null ? "" : e.text(AuditFields.APPROVER)))
                 .toList();
-        assertThat(steps).containsExactly("requested:", "approved:carol", "executed:carol");
+        assertThat(steps).containsSubsequence("requested:", "approved:carol", "executed:carol").contains("notified:");
+        var note = NOTIFIED.stream().filter(n -> new String(n.getValue(), StandardCharsets.UTF_8).contains(id)).findFirst()
+                .orElseThrow();
+        JsonNode body = JSON.readTree(note.getValue());
+        assertThat(body.get("requester").asText()).isEqualTo("bob");
+        assertThat(body.get("statement").asText()).isEqualTo("alter table approval_it add column held_a int");
+        assertThat(body.get("approve").asText()).isEqualTo("https://gateway.example.com:9090/api/approvals/" + id + "/approve");
+        assertThat(note.getKey().getFirst("X-Team")).isEqualTo("dba");
+        String timestamp = note.getKey().getFirst("X-Parapet-Timestamp");
+        assertThat(note.getKey().getFirst("X-Parapet-Signature"))
+                .isEqualTo("sha256=" + dev.parapet.core.ApprovalNotifier.sign("hook-secret", timestamp, note.getValue()))
+                .isNotEqualTo("sha256=" + dev.parapet.core.ApprovalNotifier.sign("other-secret", timestamp, note.getValue()));
         AuditEvent statement = CapturingSink.EVENTS.stream().filter(e -> e.name().equals(AuditFields.STATEMENT)
                 && "ALTER".equals(e.text(AuditFields.OPERATION))).findFirst().orElseThrow();
         assertThat(statement.text(AuditFields.DECISION)).isEqualTo("allowed");

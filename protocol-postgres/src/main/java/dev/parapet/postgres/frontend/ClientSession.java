@@ -448,9 +448,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 audit.session().approval("executed", ticket.get(), null, "run with the approved ticket");
                 judgement = context.statements().judge(principal, target, sql, true);
             } else {
-                var request = context.approvals().open(approval.ruleId(), approval.reason(), approval.terms(), identity,
-                        target.name(), target.environment(), judgement.analysis().fingerprint(), sql);
-                audit.session().approval("requested", request, null, null);
+                var open = context.approvals().pendingTicket(identity, target.name(), sql);
+                String redacted = judgement.analysis().fingerprint();
+                var request = open.orElseGet(() -> context.approvals().open(approval.ruleId(), approval.reason(),
+                        approval.terms(), identity, target.name(), target.environment(), redacted, sql));
+                if (open.isEmpty()) {
+                    audit.session().approval("requested", request, null, null);
+                    notifyApprovers(request);
+                }
                 log.info("session {}: {} asked for approval of a statement on {} (rule {}): request {}", id,
                         identity.label(), target.name(), approval.ruleId(), request.id());
                 judgement = new StatementGate.Judgement(new Decision.Deny(approval.ruleId(), "42501",
@@ -491,6 +496,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 identity, target.name(), target.environment(), forward.judgement().analysis().fingerprint(), sql);
         holding = request;
         audit.session().approval("requested", request, null, null);
+        notifyApprovers(request);
         log.info("session {}: {} holds a statement on {} for approval (rule {}): request {}", id, identity.label(),
                 target.name(), approval.ruleId(), request.id());
         ctx.writeAndFlush(ErrorResponse.notice("01000", "rule \"" + approval.ruleId() + "\" requires approval: "
@@ -503,7 +509,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return true;
     }
 
-    /** The held statement's request is decided: it runs, or the refusal does, then what waited behind it. */
+    /** Sends a new request to the configured webhooks; records which took it. */
+    private void notifyApprovers(Approvals.Request request) {
+        if (!context.approvals().notifier().configured()) {
+            return;
+        }
+        var session = audit.session();
+        context.approvals().notifier().notify(request).thenAccept(took -> {
+            if (!took.isEmpty()) {
+                ctx.channel().eventLoop().execute(() -> session.approval("notified", request, null, "sent to " + String.join(", ", took)));
+            }
+        });
+    }
+
+        /** The held statement's request is decided: it runs, or the refusal does, then what waited behind it. */
     private void release(FrontendMessage message, String sql, Approvals.Request request, Approvals.Outcome outcome) {
         if (state == State.CLOSED) {
             release(message);
