@@ -38,6 +38,10 @@ public final class Approvals implements AutoCloseable {
 
         record Expired(Instant at) implements Outcome {
         }
+
+        /** The requester went away or canceled the statement: there is nothing left to approve. */
+        record Withdrawn(String why) implements Outcome {
+        }
     }
 
     /** Why an approver's decision was not taken. */
@@ -147,6 +151,7 @@ public final class Approvals implements AutoCloseable {
                 case Outcome.Approved a -> "approved";
                 case Outcome.Rejected r -> "rejected";
                 case Outcome.Expired e -> "expired";
+                case Outcome.Withdrawn w -> "withdrawn";
             };
         }
     }
@@ -232,6 +237,14 @@ public final class Approvals implements AutoCloseable {
         Request request = decidable(id, approver);
         request.outcome.complete(new Outcome.Rejected(approver.label(), why == null || why.isBlank() ? "no reason given" : why));
         return request;
+    }
+
+    /** Withdraws a pending request (its requester canceled or left); nothing happens to a decided one. */
+    public void withdraw(String id, String why) {
+        Request request = requests.get(id);
+        if (request != null) {
+            request.outcome.complete(new Outcome.Withdrawn(why));
+        }
     }
 
     private Request decidable(String id, Identity approver) throws RefusedDecision {

@@ -148,9 +148,10 @@ public final class AuditTrail {
                     .put(AuditFields.APPROVAL_STEP, step).put(AuditFields.APPROVER, by).put(AuditFields.RULE, request.ruleId())
                     .put(AuditFields.DECISION_REASON, detail == null ? request.reason() : detail)
                     .put(AuditFields.DECISION, switch (step) {
-                        case "requested" -> "held";
+                        case "requested", "notified" -> "held";
                         case "approved", "executed" -> "approved";
                         case "rejected" -> "rejected";
+                        case "withdrawn" -> "withdrawn";
                         default -> "expired";
                     });
             if (text != AuditConfig.StatementText.NONE) {

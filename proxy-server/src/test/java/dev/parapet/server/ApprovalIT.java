@@ -229,6 +229,25 @@ class ApprovalIT {
     }
 
     @Test
+    void cancelingAHeldStatementWithdrawsItsRequest() throws Exception {
+        try (Connection bob = gateway.connect("it", "bob", "bob-pw", Map.of()); Statement st = bob.createStatement()) {
+            CompletableFuture<SQLException> held = CompletableFuture.supplyAsync(() -> catchThrowableOfType(SQLException.class,
+                    () -> st.execute("alter table approval_it add column held_c int")));
+            String id = pendingId("alter table approval_it add column held_c int");
+            st.cancel(); // pgJDBC sends a CancelRequest on a connection of its own
+            SQLException e = held.get(30, TimeUnit.SECONDS);
+            assertThat(e.getSQLState()).isEqualTo("57014");
+            assertThat(e.getMessage()).contains("withdrawn", id);
+            assertThat(api("POST", "/api/approvals/" + id + "/approve", "carol", "carol-pw").statusCode())
+                    .as("nothing left to approve").isEqualTo(409);
+            assertThat(columnExists("held_c")).isFalse();
+            try (ResultSet rs = st.executeQuery("select 1")) {
+                assertThat(rs.next()).as("the session goes on").isTrue();
+            }
+        }
+    }
+
+    @Test
     void aRequestNobodyDecidesExpires() throws Exception {
         try (Connection bob = gateway.connect("it", "bob", "bob-pw", Map.of()); Statement st = bob.createStatement()) {
             long start = System.nanoTime();

@@ -14,8 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CancelKeys {
 
-    /** Where a client's cancel goes: the upstream server and the key it gave the gateway. */
-    record UpstreamKey(InetSocketAddress server, int processId, int secretKey) {
+    /**
+     * Where a client's cancel goes: the upstream server and the key it gave the gateway, and what
+     * cancels a statement the gateway itself holds (waiting for approval), which the server knows
+     * nothing of.
+     */
+    record UpstreamKey(InetSocketAddress server, int processId, int secretKey, Runnable cancelHeld) {
+        UpstreamKey(InetSocketAddress server, int processId, int secretKey) {
+            this(server, processId, secretKey, () -> { });
+        }
     }
 
     private record Entry(int secret, UpstreamKey upstream) {

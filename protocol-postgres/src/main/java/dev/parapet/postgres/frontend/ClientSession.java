@@ -509,6 +509,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return true;
     }
 
+    /** Withdraws the request of a statement waiting for approval, if one waits: nobody can approve it any more. */
+    private void withdrawHeld(String why) {
+        if (holding != null) {
+            context.approvals().withdraw(holding.id(), why);
+        }
+    }
+
     /** Sends a new request to the configured webhooks; records which took it. */
     private void notifyApprovers(Approvals.Request request) {
         if (!context.approvals().notifier().configured()) {
@@ -543,13 +550,19 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Approvals.Outcome.Rejected rejected -> {
                 audit.session().approval("rejected", request, rejected.by(), rejected.why());
                 log.info("session {}: request {} rejected by {}", id, request.id(), rejected.by());
-                forward = refusedAfterApproval(sql, request, "approval request " + request.id() + " was rejected by "
+                forward = refusedAfterApproval(sql, request, "42501", "approval request " + request.id() + " was rejected by "
                         + rejected.by() + ": " + rejected.why());
+            }
+            case Approvals.Outcome.Withdrawn withdrawn -> {
+                audit.session().approval("withdrawn", request, null, withdrawn.why());
+                log.info("session {}: request {} withdrawn: {}", id, request.id(), withdrawn.why());
+                forward = refusedAfterApproval(sql, request, "57014", "canceling statement due to user request: approval request "
+                        + request.id() + " withdrawn");
             }
             case Approvals.Outcome.Expired expired -> {
                 audit.session().approval("expired", request, null, null);
                 log.info("session {}: request {} expired", id, request.id());
-                forward = refusedAfterApproval(sql, request, "approval request " + request.id() + " expired at "
+                forward = refusedAfterApproval(sql, request, "42501", "approval request " + request.id() + " expired at "
                         + expired.at() + " without a decision");
             }
         }
@@ -568,11 +581,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    private Forward refusedAfterApproval(String sql, Approvals.Request request, String why) {
+    private Forward refusedAfterApproval(String sql, Approvals.Request request, String sqlState, String why) {
         StatementGate.Judgement judged = context.statements().judge(principal, target, sql);
-        Decision deny = new Decision.Deny(request.ruleId(), "42501", why, null, List.of());
+        Decision deny = new Decision.Deny(request.ruleId(), sqlState, why, null, List.of());
         context.metrics().statementDenied(target.name(), request.ruleId());
-        return new Forward(DeniedStatement.sql("42501", why, "ask an approver again, or run what needs no approval"),
+        return new Forward(DeniedStatement.sql(sqlState, why, "ask an approver again, or run what needs no approval"),
                 new StatementGate.Judgement(deny, java.util.Optional.empty(), false, judged.analysis()));
     }
 
@@ -684,7 +697,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         cancelKeys.match(request.processId(), request.secretKey()).ifPresentOrElse(
-                key -> connector.sendCancel(ctx.channel().eventLoop(), key.server(), key.processId(), key.secretKey()),
+                key -> {
+                    key.cancelHeld().run();
+                    connector.sendCancel(ctx.channel().eventLoop(), key.server(), key.processId(), key.secretKey());
+                },
                 () -> log.info("session {}: cancel request with an unknown key ignored", id));
         closeQuietly();
     }
@@ -893,7 +909,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         meters.upstreamConnect(System.nanoTime() - upstreamConnectStart);
         int[] clientKey = cancelKeys.register(new CancelKeys.UpstreamKey(
-                UpstreamConnector.address(target), key.processId(), key.secretKey()));
+                UpstreamConnector.address(target), key.processId(), key.secretKey(),
+                () -> ctx.channel().eventLoop().execute(() -> withdrawHeld("the client canceled the statement"))));
         clientProcessId = clientKey[0];
         upstreamProcessId = key.processId();
         ctx.write(Authentication.ok());
@@ -1278,6 +1295,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             cancelKeys.remove(clientProcessId);
         }
         context.sessions().remove(this);
+        withdrawHeld("the client disconnected");
         if (describing != null) {
             describing.release();
             describing = null;
