@@ -8,13 +8,13 @@ import java.util.List;
  * in notifications as the place to approve; none: the admin listener's own address.
  */
 public record ApprovalsConfig(@com.fasterxml.jackson.annotation.JsonProperty("notify") List<ApprovalNotifyConfig> webhooks,
-        String publicUrl) {
+        String publicUrl, SlackConfig slack) {
 
     public ApprovalsConfig {
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     }
 
     static ApprovalsConfig defaults() {
-        return new ApprovalsConfig(null, null);
+        return new ApprovalsConfig(null, null, null);
     }
 }

@@ -33,6 +33,7 @@ public final class ApprovalNotifier {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<ApprovalNotifyConfig> webhooks;
+    private final dev.parapet.config.SlackConfig slack;
     private final String approveBase;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -41,18 +42,19 @@ public final class ApprovalNotifier {
     /** {@code adminUrl}: where approvers reach the admin listener, for the links in the notification. */
     public ApprovalNotifier(ApprovalsConfig config, String adminUrl, Clock clock) {
         this.webhooks = config.webhooks();
+        this.slack = config.slack();
         this.approveBase = (config.publicUrl() != null ? config.publicUrl() : adminUrl).replaceAll("/+$", "");
         this.clock = clock;
     }
 
     public boolean configured() {
-        return !webhooks.isEmpty();
+        return !webhooks.isEmpty() || slack != null;
     }
 
     /** Sends {@code request} to every webhook; completes with the URLs (without query) of those that took it. */
     public CompletableFuture<List<String>> notify(Approvals.Request request) {
         CompletableFuture<List<String>> done = new CompletableFuture<>();
-        if (webhooks.isEmpty()) {
+        if (!configured()) {
             done.complete(List.of());
             return done;
         }
@@ -63,6 +65,10 @@ public final class ApprovalNotifier {
                 if (send(webhook, body, request.id())) {
                     took.add(webhook.url().replaceAll("\\?.*", ""));
                 }
+            }
+            if (slack != null && send(new ApprovalNotifyConfig("webhook", slack.webhookUrl(), null, java.util.Map.of(), null),
+                    slackMessage(request), request.id())) {
+                took.add("slack");
             }
             done.complete(took);
         });
@@ -88,6 +94,27 @@ public final class ApprovalNotifier {
         out.put("reject", approveBase + "/api/approvals/" + request.id() + "/reject");
         try {
             return JSON.writeValueAsBytes(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A Slack message for {@code request}: what and who, and Approve / Reject buttons whose value is its id. */
+    byte[] slackMessage(Approvals.Request request) {
+        String text = "*" + request.requester().label() + "* asks to run on *" + request.target() + "* (" + request.environment()
+                + "):\n```" + request.redactedText() + "```\nRule `" + request.ruleId() + "`: " + request.reason()
+                + "\nRequest `" + request.id() + "`, open until " + request.expires();
+        Map<String, Object> section = Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text));
+        Map<String, Object> actions = Map.of("type", "actions", "block_id", "parapet-approval", "elements", List.of(
+                Map.of("type", "button", "action_id", "approve", "style", "primary", "value", request.id(),
+                        "text", Map.of("type", "plain_text", "text", "Approve")),
+                Map.of("type", "button", "action_id", "reject", "style", "danger", "value", request.id(),
+                        "text", Map.of("type", "plain_text", "text", "Reject"))));
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("text", "Approval request " + request.id() + " by " + request.requester().label() + " on " + request.target());
+        message.put("blocks", List.of(section, actions));
+        try {
+            return JSON.writeValueAsBytes(message);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

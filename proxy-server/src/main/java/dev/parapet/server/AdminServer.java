@@ -16,13 +16,17 @@ final class AdminServer {
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
     private final ApprovalsApi approvals;
+    private final SlackActions slack;
     private Javalin app;
 
-    AdminServer(ListenerConfig listener, PrometheusMeterRegistry registry, BooleanSupplier ready, ApprovalsApi approvals) {
+    /** {@code slack}: the Slack button endpoint, or null when Slack is not configured. */
+    AdminServer(ListenerConfig listener, PrometheusMeterRegistry registry, BooleanSupplier ready, ApprovalsApi approvals,
+            SlackActions slack) {
         this.listener = listener;
         this.registry = registry;
         this.ready = ready;
         this.approvals = approvals;
+        this.slack = slack;
     }
 
     void start() {
@@ -43,6 +47,9 @@ final class AdminServer {
             }
         });
         approvals.register(app);
+        if (slack != null) {
+            slack.register(app);
+        }
         app.start(listener.host(), listener.port());
     }
 

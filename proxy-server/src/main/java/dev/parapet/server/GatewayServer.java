@@ -84,7 +84,9 @@ public final class GatewayServer implements AutoCloseable {
         this.gateway = new Gateway(context, List.of(new PostgresFrontend()));
         this.policyReloader = reloader(config, context.statements());
         this.admin = new AdminServer(config.listeners().admin(), registry, () -> ready && !sessions.draining(),
-                new ApprovalsApi(context.approvals(), context.identities()));
+                new ApprovalsApi(context.approvals(), context.identities()),
+                config.approvals().slack() == null ? null : new SlackActions(config.approvals().slack(), context.approvals(),
+                        Clock.systemUTC()));
     }
 
     private static IdentityResolver identities(ParapetConfig config) {

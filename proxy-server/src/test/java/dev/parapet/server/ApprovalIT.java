@@ -44,6 +44,8 @@ class ApprovalIT {
     /** Stands in for the approvers' chat or ticket system: what the gateway's webhook sent. */
     static com.sun.net.httpserver.HttpServer hook;
     static final List<Map.Entry<com.sun.net.httpserver.Headers, byte[]>> NOTIFIED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What the gateway posted to Slack's incoming webhook (played by the same local server). */
+    static final List<byte[]> SLACK = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -68,6 +70,11 @@ class ApprovalIT {
                     approvers: [approvers, dba]
                 """);
         hook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/slack", exchange -> {
+            SLACK.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
         hook.createContext("/hook", exchange -> {
             NOTIFIED.add(Map.entry(exchange.getRequestHeaders(), exchange.getRequestBody().readAllBytes()));
             exchange.sendResponseHeaders(204, -1);
@@ -85,6 +92,12 @@ class ApprovalIT {
                     - url: http://127.0.0.1:HOOKPORT/hook
                       secret: hook-secret
                       headers: {X-Team: dba}
+                  slack:
+                    webhook-url: http://127.0.0.1:HOOKPORT/slack
+                    signing-secret: slack-signing-secret
+                    users:
+                      U0CAROL: {subject: carol, name: Carol, groups: [approvers]}
+                      U0MALLORY: {subject: mallory, groups: [interns]}
                 audit:
                   flush-interval: 10ms
                   sinks:
@@ -245,6 +258,53 @@ class ApprovalIT {
                 assertThat(rs.next()).as("the session goes on").isTrue();
             }
         }
+    }
+
+    private static HttpResponse<String> slackPress(String user, String action, String id, long timestamp, String secret)
+            throws Exception {
+        String payload = JSON.writeValueAsString(Map.of("type", "block_actions", "user", Map.of("id", user),
+                "actions", List.of(Map.of("action_id", action, "value", id))));
+        String body = "payload=" + java.net.URLEncoder.encode(payload, StandardCharsets.UTF_8);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String signature = "v0=" + java.util.HexFormat.of().formatHex(
+                mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(StandardCharsets.UTF_8)));
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/api/slack/actions"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("X-Slack-Request-Timestamp", Long.toString(timestamp))
+                .header("X-Slack-Signature", signature).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void slackButtonsDecideAndForgedOrStalePressesAreRefused() throws Exception {
+        CompletableFuture<GatewayFixture.Result> psql = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gateway.psql("it", "bob", "bob-pw", "-c", "alter table approval_it add column held_d int");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        String id = pendingId("alter table approval_it add column held_d int");
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (SLACK.stream().noneMatch(m -> new String(m, StandardCharsets.UTF_8).contains(id)) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        JsonNode message = JSON.readTree(SLACK.stream().filter(m -> new String(m, StandardCharsets.UTF_8).contains(id))
+                .findFirst().orElseThrow());
+        assertThat(message.get("blocks").get(1).get("elements").get(0).get("value").asText()).isEqualTo(id);
+        long now = System.currentTimeMillis() / 1000;
+        assertThat(slackPress("U0CAROL", "approve", id, now, "not-the-secret").statusCode()).as("forged").isEqualTo(401);
+        assertThat(slackPress("U0CAROL", "approve", id, now - 600, "slack-signing-secret").statusCode()).as("stale")
+                .isEqualTo(401);
+        HttpResponse<String> intern = slackPress("U0MALLORY", "approve", id, now, "slack-signing-secret");
+        assertThat(intern.body()).contains("not an approver");
+        assertThat(psql).as("still waiting").isNotDone();
+        HttpResponse<String> approved = slackPress("U0CAROL", "approve", id, now, "slack-signing-secret");
+        assertThat(approved.statusCode()).isEqualTo(200);
+        assertThat(approved.body()).contains("approved");
+        GatewayFixture.Result result = psql.get(30, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(columnExists("held_d")).isTrue();
     }
 
     @Test
