@@ -139,6 +139,21 @@ public final class Approvals implements AutoCloseable {
             return List.copyOf(approvedBy);
         }
 
+        /** A request read back from the store: its decision as stored. */
+        void restore(String state, List<String> approved, String decidedBy, String why, Instant expiredAt, boolean wasUsed) {
+            synchronized (this) {
+                approvedBy.addAll(approved);
+            }
+            used = wasUsed;
+            switch (state) {
+                case "approved" -> outcome.complete(new Outcome.Approved(List.copyOf(approved)));
+                case "rejected" -> outcome.complete(new Outcome.Rejected(decidedBy, why == null ? "no reason given" : why));
+                case "expired" -> outcome.complete(new Outcome.Expired(expiredAt));
+                case "withdrawn" -> outcome.complete(new Outcome.Withdrawn(why == null ? "withdrawn" : why));
+                default -> { }
+            }
+        }
+
         /** Completed with the decision; never completed exceptionally. */
         public CompletableFuture<Outcome> outcome() {
             return outcome;
@@ -163,11 +178,89 @@ public final class Approvals implements AutoCloseable {
     private volatile Consumer<Request> onRequest = r -> { };
 
     private final ApprovalNotifier notifier;
+    /** Where requests are shared with other replicas; null: this gateway's memory only. */
+    private final ApprovalStore store;
+    /** Approved, unused tickets in the store, as last read. */
+    private volatile List<Request> storedTickets = List.of();
 
     public Approvals(Clock clock, ApprovalNotifier notifier) {
+        this(clock, notifier, null);
+    }
+
+    /**
+     * With {@code storeConfig}, requests live in PostgreSQL and every decision goes through it; a
+     * thread of this gateway reads the decisions on the requests it holds statements for (every
+     * 250 ms) and the usable tickets.
+     */
+    public Approvals(Clock clock, ApprovalNotifier notifier, dev.parapet.config.ApprovalStoreConfig storeConfig) {
         this.clock = clock;
         this.notifier = notifier;
+        try {
+            this.store = storeConfig == null ? null : new ApprovalStore(storeConfig);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot open the approval store " + storeConfig.url() + ": " + e.getMessage(), e);
+        }
         timer.scheduleWithFixedDelay(this::forgetOld, 1, 1, TimeUnit.MINUTES);
+        if (store != null) {
+            timer.scheduleWithFixedDelay(this::readStore, 250, 250, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Completes the held requests decided through other replicas, and refreshes the usable tickets. */
+    private void readStore() {
+        try {
+            List<String> waiting = new ArrayList<>();
+            for (Request request : requests.values()) {
+                if (!request.outcome.isDone()) {
+                    waiting.add(request.id);
+                }
+            }
+            for (Request decided : store.decided(waiting).values()) {
+                Request local = requests.get(decided.id);
+                if (local != null) {
+                    synchronized (local) {
+                        local.approvedBy.addAll(decided.approvedBy());
+                    }
+                    local.outcome.complete(decided.outcome.getNow(null));
+                }
+            }
+            List<Request> usable = store.usableTickets(clock.instant());
+            Set<String> usableIds = new java.util.HashSet<>();
+            usable.forEach(t -> usableIds.add(t.id));
+            for (Request local : requests.values()) {
+                if (local.terms.mode() == ApprovalTerms.Mode.TICKET && local.outcome.getNow(null) instanceof Outcome.Approved
+                        && !usableIds.contains(local.id)) {
+                    local.used = true; // used through another replica, or out of its window
+                }
+            }
+            storedTickets = usable;
+        } catch (java.sql.SQLException | RuntimeException e) {
+            log.warn("cannot read the approval store: {}", e.toString());
+        }
+    }
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Approvals.class);
+
+    /** Runs a write to the store off the caller's thread. */
+    private void later(String what, StoreWrite write) {
+        if (store == null) {
+            return;
+        }
+        Thread.ofVirtual().name("approval-store").start(() -> {
+            try {
+                write.run();
+            } catch (java.sql.SQLException | RuntimeException e) {
+                log.warn("approval store: {} failed: {}", what, e.toString());
+            }
+        });
+    }
+
+    private interface StoreWrite {
+        void run() throws java.sql.SQLException;
+    }
+
+    private static RefusedDecision unavailable(java.sql.SQLException e) {
+        return new RefusedDecision(503, "the approval store cannot be reached: " + e.getMessage());
     }
 
     /** Tells approvers of new requests. */
@@ -199,18 +292,36 @@ public final class Approvals implements AutoCloseable {
         Request request = new Request(id, clock.instant(), ruleId, reason, terms, requester, target, environment,
                 redactedText, fullText);
         requests.put(id, request);
-        timer.schedule(() -> request.outcome.complete(new Outcome.Expired(request.expires)),
-                terms.expiresAfter().toMillis(), TimeUnit.MILLISECONDS);
+        later("storing request " + id, () -> store.insert(request));
+        timer.schedule(() -> {
+            if (request.outcome.complete(new Outcome.Expired(request.expires))) {
+                later("expiring request " + id, () -> store.end(id, "expired", null));
+            }
+        }, terms.expiresAfter().toMillis(), TimeUnit.MILLISECONDS);
         onRequest.accept(request);
         return request;
     }
 
     public Optional<Request> find(String id) {
+        if (store != null) {
+            try {
+                return store.load(id);
+            } catch (java.sql.SQLException e) {
+                log.warn("cannot read the approval store: {}", e.toString());
+            }
+        }
         return Optional.ofNullable(requests.get(id));
     }
 
     /** Requests not decided yet, oldest first. */
     public List<Request> pending() {
+        if (store != null) {
+            try {
+                return store.pending(clock.instant());
+            } catch (java.sql.SQLException e) {
+                log.warn("cannot read the approval store, listing this gateway's requests only: {}", e.toString());
+            }
+        }
         List<Request> out = new ArrayList<>();
         for (Request request : requests.values()) {
             if (!request.outcome.isDone()) {
@@ -223,6 +334,9 @@ public final class Approvals implements AutoCloseable {
 
     /** {@code approver}'s approval; the request is approved once enough different approvers gave theirs. */
     public Request approve(String id, Identity approver) throws RefusedDecision {
+        if (store != null) {
+            return decideInStore(id, approver, true, null);
+        }
         Request request = decidable(id, approver);
         synchronized (request) {
             request.approvedBy.add(approver.label());
@@ -234,16 +348,36 @@ public final class Approvals implements AutoCloseable {
     }
 
     public Request reject(String id, Identity approver, String why) throws RefusedDecision {
+        if (store != null) {
+            return decideInStore(id, approver, false, why);
+        }
         Request request = decidable(id, approver);
         request.outcome.complete(new Outcome.Rejected(approver.label(), why == null || why.isBlank() ? "no reason given" : why));
         return request;
     }
 
+    private Request decideInStore(String id, Identity approver, boolean approve, String why) throws RefusedDecision {
+        Request stored;
+        try {
+            stored = store.decide(id, approver, approve, why, clock.instant());
+        } catch (java.sql.SQLException e) {
+            throw unavailable(e);
+        }
+        Request local = requests.get(id);
+        if (local != null && stored.outcome.isDone()) {
+            synchronized (local) {
+                local.approvedBy.addAll(stored.approvedBy());
+            }
+            local.outcome.complete(stored.outcome.getNow(null));
+        }
+        return stored;
+    }
+
     /** Withdraws a pending request (its requester canceled or left); nothing happens to a decided one. */
     public void withdraw(String id, String why) {
         Request request = requests.get(id);
-        if (request != null) {
-            request.outcome.complete(new Outcome.Withdrawn(why));
+        if (request != null && request.outcome.complete(new Outcome.Withdrawn(why))) {
+            later("withdrawing request " + id, () -> store.end(id, "withdrawn", why));
         }
     }
 
@@ -252,6 +386,13 @@ public final class Approvals implements AutoCloseable {
         if (request == null) {
             throw new RefusedDecision(404, "no approval request " + id);
         }
+        checkDecidable(request, approver);
+        return request;
+    }
+
+    /** Whether {@code approver} may decide {@code request} now; throws why not. */
+    static void checkDecidable(Request request, Identity approver) throws RefusedDecision {
+        String id = request.id;
         if (request.outcome.isDone()) {
             throw new RefusedDecision(409, "request " + id + " is " + request.state() + " already");
         }
@@ -268,7 +409,6 @@ public final class Approvals implements AutoCloseable {
                 throw new RefusedDecision(409, approver.label() + " approved request " + id + " already");
             }
         }
-        return request;
     }
 
     /**
@@ -277,7 +417,11 @@ public final class Approvals implements AutoCloseable {
      */
     public Optional<Request> redeem(Identity who, String target, String text) {
         Instant now = clock.instant();
-        for (Request request : requests.values()) {
+        List<Request> candidates = new ArrayList<>(requests.values());
+        if (store != null) {
+            candidates.addAll(storedTickets);
+        }
+        for (Request request : candidates) {
             if (request.terms.mode() == ApprovalTerms.Mode.TICKET && !request.used
                     && request.outcome.getNow(null) instanceof Outcome.Approved
                     && request.requester.subject().equals(who.subject()) && request.target.equals(target)
@@ -285,12 +429,27 @@ public final class Approvals implements AutoCloseable {
                 synchronized (request) {
                     if (!request.used) {
                         request.used = true;
+                        markUsed(request.id);
                         return Optional.of(request);
                     }
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** Marks a ticket used here and in the store (other replicas see it at their next read). */
+    private void markUsed(String id) {
+        Request local = requests.get(id);
+        if (local != null) {
+            local.used = true;
+        }
+        for (Request stored : storedTickets) {
+            if (stored.id.equals(id)) {
+                stored.used = true;
+            }
+        }
+        later("using ticket " + id, () -> store.use(id));
     }
 
     private void forgetOld() {
@@ -302,5 +461,8 @@ public final class Approvals implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        if (store != null) {
+            store.close();
+        }
     }
 }

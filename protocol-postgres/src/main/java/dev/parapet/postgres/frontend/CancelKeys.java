@@ -17,11 +17,11 @@ final class CancelKeys {
     /**
      * Where a client's cancel goes: the upstream server and the key it gave the gateway, and what
      * cancels a statement the gateway itself holds (waiting for approval), which the server knows
-     * nothing of.
+     * nothing of: true when there was one, and then the server is not asked to cancel anything.
      */
-    record UpstreamKey(InetSocketAddress server, int processId, int secretKey, Runnable cancelHeld) {
+    record UpstreamKey(InetSocketAddress server, int processId, int secretKey, java.util.function.BooleanSupplier cancelHeld) {
         UpstreamKey(InetSocketAddress server, int processId, int secretKey) {
-            this(server, processId, secretKey, () -> { });
+            this(server, processId, secretKey, () -> false);
         }
     }
 

@@ -120,7 +120,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Why the session ended, for the audit trail. */
     private String endReason;
     /** A statement waiting for a person's approval, if one is; what the client sends meanwhile waits behind it. */
-    private Approvals.Request holding;
+    private volatile Approvals.Request holding;
     private final ArrayDeque<Object> heldMessages = new ArrayDeque<>();
     private final OwedCompletions completions = new OwedCompletions();
     private boolean watchingBinds;
@@ -698,8 +698,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         cancelKeys.match(request.processId(), request.secretKey()).ifPresentOrElse(
                 key -> {
-                    key.cancelHeld().run();
-                    connector.sendCancel(ctx.channel().eventLoop(), key.server(), key.processId(), key.secretKey());
+                    if (!key.cancelHeld().getAsBoolean()) {
+                        connector.sendCancel(ctx.channel().eventLoop(), key.server(), key.processId(), key.secretKey());
+                    }
                 },
                 () -> log.info("session {}: cancel request with an unknown key ignored", id));
         closeQuietly();
@@ -910,7 +911,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         meters.upstreamConnect(System.nanoTime() - upstreamConnectStart);
         int[] clientKey = cancelKeys.register(new CancelKeys.UpstreamKey(
                 UpstreamConnector.address(target), key.processId(), key.secretKey(),
-                () -> ctx.channel().eventLoop().execute(() -> withdrawHeld("the client canceled the statement"))));
+                () -> {
+                    if (holding == null) {
+                        return false;
+                    }
+                    ctx.channel().eventLoop().execute(() -> withdrawHeld("the client canceled the statement"));
+                    return true;
+                }));
         clientProcessId = clientKey[0];
         upstreamProcessId = key.processId();
         ctx.write(Authentication.ok());
