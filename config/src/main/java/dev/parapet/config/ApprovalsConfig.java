@@ -8,13 +8,13 @@ import java.util.List;
  * in notifications as the place to approve; none: the admin listener's own address.
  */
 public record ApprovalsConfig(@com.fasterxml.jackson.annotation.JsonProperty("notify") List<ApprovalNotifyConfig> webhooks,
-        String publicUrl, SlackConfig slack, ApprovalStoreConfig store) {
+        String publicUrl, SlackConfig slack, ApprovalStoreConfig store, JiraConfig jira) {
 
     public ApprovalsConfig {
         webhooks = webhooks == null ? List.of() : List.copyOf(webhooks);
     }
 
     static ApprovalsConfig defaults() {
-        return new ApprovalsConfig(null, null, null, null);
+        return new ApprovalsConfig(null, null, null, null, null);
     }
 }

@@ -34,6 +34,7 @@ public final class ApprovalNotifier {
 
     private final List<ApprovalNotifyConfig> webhooks;
     private final dev.parapet.config.SlackConfig slack;
+    private final JiraApprovals jira;
     private final String approveBase;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -43,12 +44,18 @@ public final class ApprovalNotifier {
     public ApprovalNotifier(ApprovalsConfig config, String adminUrl, Clock clock) {
         this.webhooks = config.webhooks();
         this.slack = config.slack();
+        this.jira = config.jira() == null ? null : new JiraApprovals(config.jira());
         this.approveBase = (config.publicUrl() != null ? config.publicUrl() : adminUrl).replaceAll("/+$", "");
         this.clock = clock;
     }
 
     public boolean configured() {
-        return !webhooks.isEmpty() || slack != null;
+        return !webhooks.isEmpty() || slack != null || jira != null;
+    }
+
+    /** The Jira integration, if configured (it reads the issues' transitions once started). */
+    public java.util.Optional<JiraApprovals> jira() {
+        return java.util.Optional.ofNullable(jira);
     }
 
     /** Sends {@code request} to every webhook; completes with the URLs (without query) of those that took it. */
@@ -69,6 +76,12 @@ public final class ApprovalNotifier {
             if (slack != null && send(new ApprovalNotifyConfig("webhook", slack.webhookUrl(), null, java.util.Map.of(), null),
                     slackMessage(request), request.id())) {
                 took.add("slack");
+            }
+            if (jira != null) {
+                String key = jira.file(request);
+                if (key != null) {
+                    took.add("jira " + key);
+                }
             }
             done.complete(took);
         });

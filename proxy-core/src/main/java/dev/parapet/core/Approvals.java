@@ -204,6 +204,9 @@ public final class Approvals implements AutoCloseable {
         if (store != null) {
             timer.scheduleWithFixedDelay(this::readStore, 250, 250, TimeUnit.MILLISECONDS);
         }
+        if (notifier != null) {
+            notifier.jira().ifPresent(jira -> jira.start(this));
+        }
     }
 
     /** Completes the held requests decided through other replicas, and refreshes the usable tickets. */
@@ -461,6 +464,9 @@ public final class Approvals implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        if (notifier != null) {
+            notifier.jira().ifPresent(JiraApprovals::close);
+        }
         if (store != null) {
             store.close();
         }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ApprovalsTest {
 
     private final Approvals approvals = new Approvals(Clock.systemUTC(),
-            new ApprovalNotifier(new ApprovalsConfig(null, null, null, null), "http://127.0.0.1:9090", Clock.systemUTC()));
+            new ApprovalNotifier(new ApprovalsConfig(null, null, null, null, null), "http://127.0.0.1:9090", Clock.systemUTC()));
 
     private static Identity person(String name, String... groups) {
         return new Identity(name, name, name + "@example.com", Set.of(groups), Identity.Kind.HUMAN, "test", Map.of());

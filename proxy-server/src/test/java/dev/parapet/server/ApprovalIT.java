@@ -44,6 +44,10 @@ class ApprovalIT {
     /** Stands in for the approvers' chat or ticket system: what the gateway's webhook sent. */
     static com.sun.net.httpserver.HttpServer hook;
     static final List<Map.Entry<com.sun.net.httpserver.Headers, byte[]>> NOTIFIED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Jira, played by the same local server: the issues the gateway filed, and their status. */
+    static final List<JsonNode> JIRA_CREATED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final Map<String, String> JIRA_STATUS = new java.util.concurrent.ConcurrentHashMap<>();
+    static final List<String> JIRA_AUTH = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** What the gateway posted to Slack's incoming webhook (played by the same local server). */
     static final List<byte[]> SLACK = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -70,6 +74,25 @@ class ApprovalIT {
                     approvers: [approvers, dba]
                 """);
         hook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/rest/api/2/issue", exchange -> {
+            JIRA_AUTH.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            byte[] answer;
+            if (exchange.getRequestMethod().equals("POST")) {
+                JIRA_CREATED.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
+                String key = "DBA-" + JIRA_CREATED.size();
+                JIRA_STATUS.put(key, "To Do");
+                answer = ("{\"id\":\"1000" + JIRA_CREATED.size() + "\",\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8);
+            } else {
+                String key = exchange.getRequestURI().getPath().replaceAll(".*/", "");
+                String status = JIRA_STATUS.getOrDefault(key, "To Do");
+                answer = ("{\"key\":\"" + key + "\",\"fields\":{\"status\":{\"name\":\"" + status + "\"}},"
+                        + "\"changelog\":{\"histories\":[{\"author\":{\"accountId\":\"acc-carol\"},\"items\":[{\"field\":\"status\","
+                        + "\"fromString\":\"To Do\",\"toString\":\"" + status + "\"}]}]}}").getBytes(StandardCharsets.UTF_8);
+            }
+            exchange.sendResponseHeaders(exchange.getRequestMethod().equals("POST") ? 201 : 200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
         hook.createContext("/slack", exchange -> {
             SLACK.add(exchange.getRequestBody().readAllBytes());
             exchange.sendResponseHeaders(200, -1);
@@ -98,6 +121,14 @@ class ApprovalIT {
                     users:
                       U0CAROL: {subject: carol, name: Carol, groups: [approvers]}
                       U0MALLORY: {subject: mallory, groups: [interns]}
+                  jira:
+                    url: http://127.0.0.1:HOOKPORT
+                    user: parapet-bot@example.com
+                    api-token: jira-token
+                    project: DBA
+                    poll-interval: 100ms
+                    users:
+                      acc-carol: {subject: carol, groups: [approvers]}
                 audit:
                   flush-interval: 10ms
                   sinks:
@@ -305,6 +336,37 @@ class ApprovalIT {
         GatewayFixture.Result result = psql.get(30, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(columnExists("held_d")).isTrue();
+    }
+
+    @Test
+    void movingTheJiraIssueToApprovedReleasesTheStatement() throws Exception {
+        String sql = "alter table approval_it add column held_e int";
+        CompletableFuture<GatewayFixture.Result> psql = CompletableFuture.supplyAsync(() -> {
+            try {
+                return gateway.psql("it", "bob", "bob-pw", "-c", sql);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        String id = pendingId(sql);
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (JIRA_CREATED.stream().noneMatch(i -> i.toString().contains(id)) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        JsonNode created = JIRA_CREATED.stream().filter(i -> i.toString().contains(id)).findFirst().orElseThrow();
+        assertThat(created.at("/fields/project/key").asText()).isEqualTo("DBA");
+        assertThat(created.at("/fields/issuetype/name").asText()).isEqualTo("Task");
+        assertThat(created.at("/fields/summary").asText()).contains(id, "bob", "it");
+        assertThat(created.at("/fields/description").asText()).contains(sql);
+        assertThat(JIRA_AUTH).contains("Basic " + Base64.getEncoder().encodeToString(
+                "parapet-bot@example.com:jira-token".getBytes(StandardCharsets.UTF_8)));
+        String key = "DBA-" + (JIRA_CREATED.indexOf(created) + 1);
+        Thread.sleep(300);
+        assertThat(psql).as("an open issue decides nothing").isNotDone();
+        JIRA_STATUS.put(key, "Approved");
+        GatewayFixture.Result result = psql.get(30, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(columnExists("held_e")).isTrue();
     }
 
     @Test
