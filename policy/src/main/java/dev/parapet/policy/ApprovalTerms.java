@@ -16,13 +16,15 @@ import java.util.Set;
  * @param approvals how many different approvers it takes
  * @param expiresAfter how long a request waits for a decision
  * @param ticketWindow how long an approved ticket may be used
+ * @param approversWhen a condition an approver must meet as well, with {@code identity} the
+ *     approver and {@code target} and {@code statement} the request's ({@link Condition#ALWAYS}: none)
  */
 public record ApprovalTerms(Mode mode, Set<String> approvers, boolean selfApproval, int approvals, Duration expiresAfter,
-        Duration ticketWindow) {
+        Duration ticketWindow, Condition approversWhen) {
 
     /** What a rule that says nothing more asks for: held, one approver from any group, 15 minutes. */
     public static final ApprovalTerms DEFAULT = new ApprovalTerms(Mode.HOLD, Set.of(), false, 1, Duration.ofMinutes(15),
-            Duration.ofHours(1));
+            Duration.ofHours(1), Condition.ALWAYS);
 
     public ApprovalTerms {
         Objects.requireNonNull(mode, "mode");
@@ -30,6 +32,12 @@ public record ApprovalTerms(Mode mode, Set<String> approvers, boolean selfApprov
         if (approvals < 1) {
             throw new IllegalArgumentException("approvals must be 1 or more");
         }
+        approversWhen = approversWhen == null ? Condition.ALWAYS : approversWhen;
+    }
+
+    public ApprovalTerms(Mode mode, Set<String> approvers, boolean selfApproval, int approvals, Duration expiresAfter,
+            Duration ticketWindow) {
+        this(mode, approvers, selfApproval, approvals, expiresAfter, ticketWindow, Condition.ALWAYS);
     }
 
     /** Where the statement waits. */

@@ -101,6 +101,15 @@ public final class Condition {
         }
     }
 
+    /**
+     * Whether the condition holds for {@code request} at the time {@code clock} gives, or
+     * {@code whenUnknown} when it has no answer. For conditions evaluated outside a statement's
+     * decision (who may approve a request).
+     */
+    public boolean holdsFor(PolicyRequest request, java.time.Clock clock, boolean whenUnknown) {
+        return holds(new ConditionInput(request, clock), whenUnknown);
+    }
+
     private static String describe(CelIssue issue, String expression) {
         String message = CONTAINER.matcher(issue.getMessage()).replaceAll("");
         int line = issue.getSourceLocation().getLine();

@@ -44,7 +44,8 @@ public final class PolicyLoader {
             List<String> objects, String sqlState, String message, String hint, Long rows, String onLimit,
             List<String> columns, String table, String selectStar, List<String> clearFor, Map<String, String> strategies,
             Map<String, String> sensitive, Boolean detect, Boolean denyPredicates, String approvalMode,
-            List<String> approvers, Boolean selfApproval, Integer approvals, String expiresAfter, String ticketWindow) {
+            List<String> approvers, Boolean selfApproval, Integer approvals, String expiresAfter, String ticketWindow,
+            String approversWhen) {
     }
 
     public List<Rule> load(Path path) throws ConfigException {
@@ -193,8 +194,16 @@ public final class PolicyLoader {
                 where, errors);
         java.time.Duration window = duration(spec.ticketWindow(), ApprovalTerms.DEFAULT.ticketWindow(), at + "/ticket-window",
                 where, errors);
+        Condition approversWhen = Condition.ALWAYS;
+        if (spec.approversWhen() != null) {
+            try {
+                approversWhen = Condition.compile(spec.approversWhen());
+            } catch (InvalidConditionException e) {
+                e.problems().forEach(problem -> errors.add(where.errorAt(at + "/approvers-when", "approvers-when: " + problem)));
+            }
+        }
         return new ApprovalTerms(mode, Set.copyOf(orEmpty(spec.approvers())), Boolean.TRUE.equals(spec.selfApproval()),
-                approvals, expires, window);
+                approvals, expires, window, approversWhen);
     }
 
     private static java.time.Duration duration(String text, java.time.Duration otherwise, String at, YamlLocations where,
@@ -312,9 +321,9 @@ public final class PolicyLoader {
         }
         if (!(rule instanceof Rule.RequireApproval) && (spec.approvalMode() != null || spec.approvers() != null
                 || spec.selfApproval() != null || spec.approvals() != null || spec.expiresAfter() != null
-                || spec.ticketWindow() != null)) {
-            errors.add(where.errorAt(at, "approval-mode, approvers, self-approval, approvals, expires-after and"
-                    + " ticket-window are settings of require-approval rules"));
+                || spec.ticketWindow() != null || spec.approversWhen() != null)) {
+            errors.add(where.errorAt(at, "approval-mode, approvers, approvers-when, self-approval, approvals, expires-after"
+                    + " and ticket-window are settings of require-approval rules"));
         }
         if ((spec.sqlState() != null || spec.message() != null || spec.hint() != null)
                 && (rule instanceof Rule.AllowUnparseable || rule instanceof Rule.RequireApproval)) {

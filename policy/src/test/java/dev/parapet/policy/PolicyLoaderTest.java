@@ -181,6 +181,46 @@ class PolicyLoaderTest {
     }
 
     @Test
+    void readsApprovalTermsAndReportsTheirMistakes() throws Exception {
+        List<Rule> rules = loader.parse("""
+                rules:
+                  - id: reviewed
+                    kind: require-approval
+                    statements: [alter]
+                    approval-mode: ticket
+                    approvers: [change-approvers]
+                    approvers-when: "identity.subject != 'bob'"
+                    approvals: 2
+                    expires-after: 30m
+                    ticket-window: 2h
+                """, "approvals.yaml");
+        ApprovalTerms terms = ((Rule.RequireApproval) rules.get(0)).terms();
+        assertThat(terms.mode()).isEqualTo(ApprovalTerms.Mode.TICKET);
+        assertThat(terms.approvers()).containsExactly("change-approvers");
+        assertThat(terms.approvals()).isEqualTo(2);
+        assertThat(terms.expiresAfter()).isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThat(terms.ticketWindow()).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(terms.approversWhen().source()).isEqualTo("identity.subject != 'bob'");
+        assertThatThrownBy(() -> loader.parse("""
+                rules:
+                  - id: bad
+                    kind: require-approval
+                    statements: [alter]
+                    approval-mode: later
+                    approvers-when: "identty.subject == 'x'"
+                    expires-after: soon
+                  - id: misplaced
+                    kind: require-where
+                    approvers: [x]
+                """, "approvals.yaml")).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).errors()).extracting(ConfigError::toString)
+                        .anySatisfy(s -> assertThat(s).contains("approval-mode is hold or ticket"))
+                        .anySatisfy(s -> assertThat(s).contains("approvers-when: undeclared reference to 'identty'"))
+                        .anySatisfy(s -> assertThat(s).contains("'soon' is not a duration"))
+                        .anySatisfy(s -> assertThat(s).contains("settings of require-approval rules")));
+    }
+
+    @Test
     void rejectsRefusalAndObjectSettingsThatCannotWork() {
         assertThatThrownBy(() -> loader.parse("""
                 rules:

@@ -56,7 +56,8 @@ final class ApprovalStore implements AutoCloseable {
                     + " requester_email text, requester_groups text[], requester_kind text, requester_issuer text,"
                     + " target text NOT NULL, environment text, redacted_text text, full_text text,"
                     + " state text NOT NULL, approved_by text[] NOT NULL DEFAULT '{}', decided_by text, why text,"
-                    + " used boolean NOT NULL DEFAULT false)");
+                    + " used boolean NOT NULL DEFAULT false, approvers_when text)");
+            st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS approvers_when text");
             st.execute("CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_state_idx ON " + table + " (state, created)");
         }
     }
@@ -83,7 +84,7 @@ final class ApprovalStore implements AutoCloseable {
         try (PreparedStatement ps = connection().prepareStatement("INSERT INTO " + table + " (id, created, expires, rule,"
                 + " reason, mode, approvers, self_approval, approvals_needed, ticket_window_seconds, requester_subject,"
                 + " requester_name, requester_email, requester_groups, requester_kind, requester_issuer, target, environment,"
-                + " redacted_text, full_text, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')"
+                + " redacted_text, full_text, approvers_when, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')"
                 + " ON CONFLICT (id) DO NOTHING")) {
             Connection c = ps.getConnection();
             ps.setString(1, r.id());
@@ -107,6 +108,7 @@ final class ApprovalStore implements AutoCloseable {
             ps.setString(18, r.environment());
             ps.setString(19, r.redactedText());
             ps.setString(20, r.fullText());
+            ps.setString(21, r.terms().approversWhen().source());
             ps.executeUpdate();
         } catch (SQLException e) {
             drop();
@@ -274,7 +276,8 @@ final class ApprovalStore implements AutoCloseable {
         Instant expires = rs.getTimestamp("expires").toInstant();
         ApprovalTerms terms = new ApprovalTerms(ApprovalTerms.Mode.valueOf(rs.getString("mode").toUpperCase(Locale.ROOT)),
                 Set.copyOf(strings(rs.getArray("approvers"))), rs.getBoolean("self_approval"), rs.getInt("approvals_needed"),
-                Duration.between(created, expires), Duration.ofSeconds(rs.getLong("ticket_window_seconds")));
+                Duration.between(created, expires), Duration.ofSeconds(rs.getLong("ticket_window_seconds")),
+                condition(rs.getString("approvers_when")));
         Identity requester = new Identity(rs.getString("requester_subject"), rs.getString("requester_name"),
                 rs.getString("requester_email"), new LinkedHashSet<>(strings(rs.getArray("requester_groups"))),
                 rs.getString("requester_kind") == null ? Identity.Kind.HUMAN : Identity.Kind.valueOf(rs.getString("requester_kind")),
@@ -286,6 +289,22 @@ final class ApprovalStore implements AutoCloseable {
         request.restore(rs.getString("state"), approvedBy, rs.getString("decided_by"), rs.getString("why"), expires,
                 rs.getBoolean("used"));
         return request;
+    }
+
+    /** The approvers' condition as stored; one that no longer compiles lets nobody approve. */
+    private static dev.parapet.policy.Condition condition(String source) {
+        if (source == null || source.isBlank()) {
+            return dev.parapet.policy.Condition.ALWAYS;
+        }
+        try {
+            return dev.parapet.policy.Condition.compile(source);
+        } catch (dev.parapet.policy.InvalidConditionException e) {
+            try {
+                return dev.parapet.policy.Condition.compile("false");
+            } catch (dev.parapet.policy.InvalidConditionException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
     }
 
     private static List<String> strings(Array array) throws SQLException {

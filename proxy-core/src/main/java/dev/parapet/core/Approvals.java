@@ -171,6 +171,9 @@ public final class Approvals implements AutoCloseable {
         }
     }
 
+    /** Analyses a request's statement for the approvers' condition, which may look at it. */
+    private static final dev.parapet.policy.SqlAnalyzer ANALYZER = new dev.parapet.policy.SqlAnalyzer(dev.parapet.policy.Dialect.POSTGRES);
+
     private final Clock clock;
     private final Map<String, Request> requests = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
@@ -402,6 +405,12 @@ public final class Approvals implements AutoCloseable {
         if (!request.terms.approvers().isEmpty() && request.terms.approvers().stream().noneMatch(approver::inGroup)) {
             throw new RefusedDecision(403, approver.label() + " is not an approver for rule " + request.ruleId
                     + " (approvers: " + String.join(", ", new java.util.TreeSet<>(request.terms.approvers())) + ")");
+        }
+        if (request.terms.approversWhen() != dev.parapet.policy.Condition.ALWAYS && !request.terms.approversWhen().holdsFor(
+                new dev.parapet.policy.PolicyRequest(StatementGate.principal(approver), request.target, request.environment,
+                        dev.parapet.policy.Dialect.POSTGRES, ANALYZER.analyze(request.fullText)), Clock.systemUTC(), false)) {
+            throw new RefusedDecision(403, approver.label() + " does not meet the approvers' condition of rule " + request.ruleId
+                    + ": " + request.terms.approversWhen().source());
         }
         if (!request.terms.selfApproval() && approver.subject().equals(request.requester.subject())) {
             throw new RefusedDecision(403, "requests cannot be approved or rejected by whoever made them (rule "

@@ -83,4 +83,16 @@ class ApprovalsTest {
         assertThat(approvals.redeem(BOB, "prod", "alter table t add column c int")).contains(ticket);
         assertThat(approvals.redeem(BOB, "prod", "alter table t add column c int")).as("once").isEmpty();
     }
+
+    @Test
+    void anApproverMustAlsoMeetTheRulesConditionOverTheApproverAndTheRequest() throws Exception {
+        var when = dev.parapet.policy.Condition.compile(
+                "target.environment == 'prod' && identity.subject != 'carol' && statement.tables_written.exists(t, t == 't')");
+        Approvals.Request request = open(new ApprovalTerms(ApprovalTerms.Mode.HOLD, Set.of("approvers"), false, 1,
+                Duration.ofMinutes(5), Duration.ofHours(1), when));
+        assertThatThrownBy(() -> approvals.approve(request.id(), CAROL)).isInstanceOfSatisfying(Approvals.RefusedDecision.class,
+                e -> assertThat(e.getMessage()).contains("does not meet", "identity.subject != 'carol'"));
+        approvals.approve(request.id(), DAVE);
+        assertThat(request.state()).isEqualTo("approved");
+    }
 }
