@@ -45,7 +45,7 @@ public final class PolicyLoader {
             List<String> columns, String table, String selectStar, List<String> clearFor, Map<String, String> strategies,
             Map<String, String> sensitive, Boolean detect, Boolean denyPredicates, String approvalMode,
             List<String> approvers, Boolean selfApproval, Integer approvals, String expiresAfter, String ticketWindow,
-            String approversWhen) {
+            String approversWhen, Boolean estimateRows, String ticketMatch, String ticketUses) {
     }
 
     public List<Rule> load(Path path) throws ConfigException {
@@ -203,7 +203,30 @@ public final class PolicyLoader {
             }
         }
         return new ApprovalTerms(mode, Set.copyOf(orEmpty(spec.approvers())), Boolean.TRUE.equals(spec.selfApproval()),
-                approvals, expires, window, approversWhen);
+                approvals, expires, window, approversWhen, Boolean.TRUE.equals(spec.estimateRows()),
+                ticketMatch(spec, at, where, errors), ticketReuse(spec, at, where, errors));
+    }
+
+    private static ApprovalTerms.TicketMatch ticketMatch(RuleSpec spec, String at, YamlLocations where, List<ConfigError> errors) {
+        if (spec.ticketMatch() == null || spec.ticketMatch().equals("text")) {
+            return ApprovalTerms.TicketMatch.TEXT;
+        }
+        if (spec.ticketMatch().equals("fingerprint")) {
+            return ApprovalTerms.TicketMatch.FINGERPRINT;
+        }
+        errors.add(where.errorAt(at + "/ticket-match", "ticket-match is text or fingerprint, not '" + spec.ticketMatch() + "'"));
+        return ApprovalTerms.TicketMatch.TEXT;
+    }
+
+    private static boolean ticketReuse(RuleSpec spec, String at, YamlLocations where, List<ConfigError> errors) {
+        if (spec.ticketUses() == null || spec.ticketUses().equals("once")) {
+            return false;
+        }
+        if (spec.ticketUses().equals("window")) {
+            return true;
+        }
+        errors.add(where.errorAt(at + "/ticket-uses", "ticket-uses is once or window, not '" + spec.ticketUses() + "'"));
+        return false;
     }
 
     private static java.time.Duration duration(String text, java.time.Duration otherwise, String at, YamlLocations where,
@@ -321,7 +344,8 @@ public final class PolicyLoader {
         }
         if (!(rule instanceof Rule.RequireApproval) && (spec.approvalMode() != null || spec.approvers() != null
                 || spec.selfApproval() != null || spec.approvals() != null || spec.expiresAfter() != null
-                || spec.ticketWindow() != null || spec.approversWhen() != null)) {
+                || spec.ticketWindow() != null || spec.approversWhen() != null || spec.estimateRows() != null
+                || spec.ticketMatch() != null || spec.ticketUses() != null)) {
             errors.add(where.errorAt(at, "approval-mode, approvers, approvers-when, self-approval, approvals, expires-after"
                     + " and ticket-window are settings of require-approval rules"));
         }

@@ -99,6 +99,7 @@ public final class ApprovalNotifier {
         out.put("target", request.target());
         out.put("environment", request.environment());
         out.put("statement", request.redactedText());
+        request.estimatedRows().ifPresent(rows -> out.put("estimated-rows", rows));
         out.put("created", request.created().toString());
         out.put("expires", request.expires().toString());
         out.put("approvers", request.terms().approvers().stream().sorted().toList());
@@ -115,7 +116,9 @@ public final class ApprovalNotifier {
     /** A Slack message for {@code request}: what and who, and Approve / Reject buttons whose value is its id. */
     byte[] slackMessage(Approvals.Request request) {
         String text = "*" + request.requester().label() + "* asks to run on *" + request.target() + "* (" + request.environment()
-                + "):\n```" + request.redactedText() + "```\nRule `" + request.ruleId() + "`: " + request.reason()
+                + "):\n```" + request.redactedText() + "```\n"
+                + request.estimatedRows().map(rows -> "The planner expects about " + rows + " rows.\n").orElse("")
+                + "Rule `" + request.ruleId() + "`: " + request.reason()
                 + "\nRequest `" + request.id() + "`, open until " + request.expires();
         Map<String, Object> section = Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text));
         Map<String, Object> actions = Map.of("type", "actions", "block_id", "parapet-approval", "elements", List.of(

@@ -58,6 +58,9 @@ final class ApprovalStore implements AutoCloseable {
                     + " state text NOT NULL, approved_by text[] NOT NULL DEFAULT '{}', decided_by text, why text,"
                     + " used boolean NOT NULL DEFAULT false, approvers_when text)");
             st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS approvers_when text");
+            st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS estimated_rows bigint");
+            st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS ticket_match text");
+            st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS ticket_reuse boolean NOT NULL DEFAULT false");
             st.execute("CREATE INDEX IF NOT EXISTS " + table.replace('.', '_') + "_state_idx ON " + table + " (state, created)");
         }
     }
@@ -84,7 +87,8 @@ final class ApprovalStore implements AutoCloseable {
         try (PreparedStatement ps = connection().prepareStatement("INSERT INTO " + table + " (id, created, expires, rule,"
                 + " reason, mode, approvers, self_approval, approvals_needed, ticket_window_seconds, requester_subject,"
                 + " requester_name, requester_email, requester_groups, requester_kind, requester_issuer, target, environment,"
-                + " redacted_text, full_text, approvers_when, state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')"
+                + " redacted_text, full_text, approvers_when, ticket_match, ticket_reuse, state)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'pending')"
                 + " ON CONFLICT (id) DO NOTHING")) {
             Connection c = ps.getConnection();
             ps.setString(1, r.id());
@@ -109,6 +113,8 @@ final class ApprovalStore implements AutoCloseable {
             ps.setString(19, r.redactedText());
             ps.setString(20, r.fullText());
             ps.setString(21, r.terms().approversWhen().source());
+            ps.setString(22, r.terms().ticketMatch().name());
+            ps.setBoolean(23, r.terms().ticketReuse());
             ps.executeUpdate();
         } catch (SQLException e) {
             drop();
@@ -183,6 +189,17 @@ final class ApprovalStore implements AutoCloseable {
             ps.setArray(4, c.createArrayOf("text", approvedBy.toArray()));
             ps.setString(5, id);
             ps.executeUpdate();
+        }
+    }
+
+    synchronized void estimate(String id, long rows) throws SQLException {
+        try (PreparedStatement ps = connection().prepareStatement("UPDATE " + table + " SET estimated_rows = ? WHERE id = ?")) {
+            ps.setLong(1, rows);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            drop();
+            throw e;
         }
     }
 
@@ -277,7 +294,9 @@ final class ApprovalStore implements AutoCloseable {
         ApprovalTerms terms = new ApprovalTerms(ApprovalTerms.Mode.valueOf(rs.getString("mode").toUpperCase(Locale.ROOT)),
                 Set.copyOf(strings(rs.getArray("approvers"))), rs.getBoolean("self_approval"), rs.getInt("approvals_needed"),
                 Duration.between(created, expires), Duration.ofSeconds(rs.getLong("ticket_window_seconds")),
-                condition(rs.getString("approvers_when")));
+                condition(rs.getString("approvers_when")), false,
+                ApprovalTerms.TicketMatch.valueOf(Optional.ofNullable(rs.getString("ticket_match")).orElse("TEXT")),
+                rs.getBoolean("ticket_reuse"));
         Identity requester = new Identity(rs.getString("requester_subject"), rs.getString("requester_name"),
                 rs.getString("requester_email"), new LinkedHashSet<>(strings(rs.getArray("requester_groups"))),
                 rs.getString("requester_kind") == null ? Identity.Kind.HUMAN : Identity.Kind.valueOf(rs.getString("requester_kind")),
@@ -286,6 +305,10 @@ final class ApprovalStore implements AutoCloseable {
                 terms, requester, rs.getString("target"), rs.getString("environment"), rs.getString("redacted_text"),
                 rs.getString("full_text"));
         List<String> approvedBy = strings(rs.getArray("approved_by"));
+        long estimate = rs.getLong("estimated_rows");
+        if (!rs.wasNull()) {
+            request.estimatedRows(estimate);
+        }
         request.restore(rs.getString("state"), approvedBy, rs.getString("decided_by"), rs.getString("why"), expires,
                 rs.getBoolean("used"));
         return request;

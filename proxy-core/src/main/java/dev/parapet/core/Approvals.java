@@ -75,6 +75,7 @@ public final class Approvals implements AutoCloseable {
         private final Set<String> approvedBy = new LinkedHashSet<>();
         private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
         private volatile boolean used;
+        private volatile Long estimatedRows;
 
         Request(String id, Instant created, String ruleId, String reason, ApprovalTerms terms, Identity requester,
                 String target, String environment, String redactedText, String fullText) {
@@ -133,6 +134,15 @@ public final class Approvals implements AutoCloseable {
 
         public String fullText() {
             return fullText;
+        }
+
+        /** The planner's row estimate for the statement, when the rule asked for one and the database gave it. */
+        public Optional<Long> estimatedRows() {
+            return Optional.ofNullable(estimatedRows);
+        }
+
+        void estimatedRows(long rows) {
+            estimatedRows = rows;
         }
 
         public synchronized List<String> approvedBy() {
@@ -277,6 +287,12 @@ public final class Approvals implements AutoCloseable {
     /** Called with every new request (to notify approvers). */
     public void onRequest(Consumer<Request> listener) {
         this.onRequest = listener;
+    }
+
+    /** Attaches the planner's estimate to a request (and to its stored copy). */
+    public void estimated(Request request, long rows) {
+        request.estimatedRows(rows);
+        later("storing the estimate of request " + request.id, () -> store.estimate(request.id, rows));
     }
 
     /** {@code requester}'s ticket request for exactly {@code text} on {@code target} still waiting for a decision, if any. */
@@ -428,6 +444,15 @@ public final class Approvals implements AutoCloseable {
      * within its window: taken (it runs once).
      */
     public Optional<Request> redeem(Identity who, String target, String text) {
+        return redeem(who, target, text, null);
+    }
+
+    /**
+     * As {@link #redeem(Identity, String, String)}; {@code fingerprint} (the statement with its
+     * literals set aside) matches tickets whose rule says {@code ticket-match: fingerprint}. A
+     * ticket with {@code ticket-uses: window} runs as often as asked within its window.
+     */
+    public Optional<Request> redeem(Identity who, String target, String text, String fingerprint) {
         Instant now = clock.instant();
         List<Request> candidates = new ArrayList<>(requests.values());
         if (store != null) {
@@ -437,7 +462,12 @@ public final class Approvals implements AutoCloseable {
             if (request.terms.mode() == ApprovalTerms.Mode.TICKET && !request.used
                     && request.outcome.getNow(null) instanceof Outcome.Approved
                     && request.requester.subject().equals(who.subject()) && request.target.equals(target)
-                    && request.fullText.equals(text) && now.isBefore(request.created.plus(request.terms.ticketWindow()))) {
+                    && (request.terms.ticketMatch() == ApprovalTerms.TicketMatch.FINGERPRINT
+                            ? fingerprint != null && request.redactedText.equals(fingerprint) : request.fullText.equals(text))
+                    && now.isBefore(request.created.plus(request.terms.ticketWindow()))) {
+                if (request.terms.ticketReuse()) {
+                    return Optional.of(request);
+                }
                 synchronized (request) {
                     if (!request.used) {
                         request.used = true;

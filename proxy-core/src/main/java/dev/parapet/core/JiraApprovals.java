@@ -72,7 +72,8 @@ public final class JiraApprovals implements AutoCloseable {
         fields.put("summary", "Approval request " + request.id() + ": " + request.requester().label() + " on "
                 + request.target() + " (rule " + request.ruleId() + ")");
         fields.put("description", request.requester().label() + " asks to run on " + request.target() + " ("
-                + request.environment() + "):\n{code:sql}\n" + request.redactedText() + "\n{code}\nRule " + request.ruleId()
+                + request.environment() + "):\n{code:sql}\n" + request.redactedText() + "\n{code}\n"
+                + request.estimatedRows().map(rows -> "The planner expects about " + rows + " rows.\n").orElse("") + "Rule " + request.ruleId()
                 + ": " + request.reason() + "\nMove this issue to \"" + jira.approvedStatus() + "\" to approve it, or to \""
                 + jira.rejectedStatus() + "\" to reject it, before " + request.expires() + ".");
         fields.put("labels", List.of("parapet-approval"));

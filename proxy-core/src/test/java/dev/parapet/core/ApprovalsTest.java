@@ -95,4 +95,18 @@ class ApprovalsTest {
         approvals.approve(request.id(), DAVE);
         assertThat(request.state()).isEqualTo("approved");
     }
+
+    @Test
+    void aTicketCanMatchTheStatementsShapeAndServeItsWholeWindow() throws Exception {
+        ApprovalTerms terms = new ApprovalTerms(ApprovalTerms.Mode.TICKET, Set.of(), false, 1, Duration.ofMinutes(5),
+                Duration.ofHours(1), dev.parapet.policy.Condition.ALWAYS, false, ApprovalTerms.TicketMatch.FINGERPRINT, true);
+        Approvals.Request ticket = approvals.open("r", "bulk change", terms, BOB, "prod", "prod",
+                "update t set a = ? where id < ?", "update t set a = 1 where id < 100");
+        approvals.approve(ticket.id(), CAROL);
+        assertThat(approvals.redeem(BOB, "prod", "update t set a = 2 where id < 50", "update t set a = ? where id < ?"))
+                .as("the same shape, other literals").contains(ticket);
+        assertThat(approvals.redeem(BOB, "prod", "update t set a = 3 where id < 10", "update t set a = ? where id < ?"))
+                .as("again, within the window").contains(ticket);
+        assertThat(approvals.redeem(BOB, "prod", "update t set b = 3", "update t set b = ?")).as("another shape").isEmpty();
+    }
 }

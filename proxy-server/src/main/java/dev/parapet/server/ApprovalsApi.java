@@ -96,6 +96,7 @@ final class ApprovalsApi {
         if (fullText) {
             out.put("full-statement", request.fullText());
         }
+        request.estimatedRows().ifPresent(rows -> out.put("estimated-rows", rows));
         out.put("created", request.created().toString());
         out.put("expires", request.expires().toString());
         out.put("approvals-needed", request.terms().approvals());

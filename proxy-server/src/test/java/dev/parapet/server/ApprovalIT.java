@@ -67,6 +67,12 @@ class ApprovalIT {
                     statements: [comment]
                     approvers: [approvers]
                     expires-after: 2s
+                  - id: bulk-updates-with-an-estimate
+                    kind: require-approval
+                    statements: [update]
+                    approval-mode: ticket
+                    approvers: [approvers]
+                    estimate-rows: true
                   - id: truncate-by-ticket
                     kind: require-approval
                     statements: [truncate]
@@ -367,6 +373,33 @@ class ApprovalIT {
         GatewayFixture.Result result = psql.get(30, TimeUnit.SECONDS);
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(columnExists("held_e")).isTrue();
+    }
+
+    @Test
+    void aRuleCanAskForThePlannersRowEstimateWhichApproversSee() throws Exception {
+        try (Connection bob = gateway.connect("it", "bob", "bob-pw", Map.of()); Statement st = bob.createStatement()) {
+            SQLException asked = catchThrowableOfType(SQLException.class, () -> st.execute("update approval_it set id = id + 0"));
+            String id = asked.getMessage().replaceAll("(?s).*approval request ([0-9a-f]+) is open.*", "$1");
+            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            JsonNode listed = null;
+            while (System.nanoTime() < until && (listed == null || !listed.has("estimated-rows"))) {
+                for (JsonNode request : JSON.readTree(api("GET", "/api/approvals", "carol", "carol-pw").body())) {
+                    if (request.get("id").asText().equals(id)) {
+                        listed = request;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            assertThat(listed).isNotNull();
+            assertThat(listed.get("estimated-rows").asLong()).as("what EXPLAIN expects").isPositive();
+            assertThat(NOTIFIED.stream().map(n -> new String(n.getValue(), StandardCharsets.UTF_8))
+                    .filter(body -> body.contains(id)).findFirst().orElseThrow()).contains("\"estimated-rows\"");
+            try (Connection c = GatewayFixture.direct(GatewayFixture.DATABASE); Statement direct = c.createStatement();
+                 ResultSet rs = direct.executeQuery("select count(*) from approval_it")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("EXPLAIN ran nothing").isEqualTo(2);
+            }
+        }
     }
 
     @Test

@@ -443,7 +443,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         StatementGate.Judgement judgement = context.statements().judge(principal, target, sql, approved);
         if (judgement.decision() instanceof Decision.RequireApproval approval
                 && approval.terms().mode() == dev.parapet.policy.ApprovalTerms.Mode.TICKET) {
-            var ticket = context.approvals().redeem(identity, target.name(), sql);
+            var ticket = context.approvals().redeem(identity, target.name(), sql, judgement.analysis().fingerprint());
             if (ticket.isPresent()) {
                 audit.session().approval("executed", ticket.get(), null, "run with the approved ticket");
                 judgement = context.statements().judge(principal, target, sql, true);
@@ -454,7 +454,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                         approval.terms(), identity, target.name(), target.environment(), redacted, sql));
                 if (open.isEmpty()) {
                     audit.session().approval("requested", request, null, null);
-                    notifyApprovers(request);
+                    estimateThenNotify(request, approval, judgement.analysis(), sql);
                 }
                 log.info("session {}: {} asked for approval of a statement on {} (rule {}): request {}", id,
                         identity.label(), target.name(), approval.ruleId(), request.id());
@@ -496,7 +496,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 identity, target.name(), target.environment(), forward.judgement().analysis().fingerprint(), sql);
         holding = request;
         audit.session().approval("requested", request, null, null);
-        notifyApprovers(request);
+        estimateThenNotify(request, approval, forward.judgement().analysis(), sql);
         log.info("session {}: {} holds a statement on {} for approval (rule {}): request {}", id, identity.label(),
                 target.name(), approval.ruleId(), request.id());
         ctx.writeAndFlush(ErrorResponse.notice("01000", "rule \"" + approval.ruleId() + "\" requires approval: "
@@ -514,6 +514,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (holding != null) {
             context.approvals().withdraw(holding.id(), why);
         }
+    }
+
+    /**
+     * When the rule asks for it, attaches the planner's row estimate to a new request (at most five
+     * seconds' wait), then tells the approvers.
+     */
+    private void estimateThenNotify(Approvals.Request request, Decision.RequireApproval approval,
+            dev.parapet.policy.StatementAnalysis analysis, String sql) {
+        if (!approval.terms().estimateRows() || !PlanEstimate.possible(analysis)) {
+            notifyApprovers(request);
+            return;
+        }
+        PlanEstimate.of(target, dev.parapet.core.UpstreamAccount.of(target, identity), sql)
+                .completeOnTimeout(java.util.Optional.empty(), 5, TimeUnit.SECONDS)
+                .whenComplete((estimate, failure) -> {
+                    if (estimate != null) {
+                        estimate.ifPresent(rows -> context.approvals().estimated(request, rows));
+                    }
+                    notifyApprovers(request);
+                });
     }
 
     /** Sends a new request to the configured webhooks; records which took it. */
