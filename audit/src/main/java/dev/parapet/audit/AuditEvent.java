@@ -291,9 +291,10 @@ public final class AuditEvent {
 
         /** Adds the attributes of shared fragments, in order, before the event's own. */
         public Builder with(Fragment... shared) {
-            List<Fragment> all = new ArrayList<>(fragments);
-            all.addAll(List.of(shared));
-            fragments = all;
+            if (fragments.isEmpty()) {
+                fragments = new ArrayList<>(2);
+            }
+            Collections.addAll(fragments, shared);
             return this;
         }
 

@@ -6,14 +6,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as the configuration writes them: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d}, or plain seconds. */
-final class Durations {
+public final class Durations {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private Durations() {
     }
 
-    static Duration parse(String raw) {
+    /**
+     * @throws IllegalArgumentException naming the text, when it is not a duration
+     */
+    public static Duration parse(String raw) {
         String text = raw.trim().toLowerCase(Locale.ROOT);
         if (text.matches("\\d+")) {
             return Duration.ofSeconds(Long.parseLong(text));

@@ -234,18 +234,16 @@ public final class PolicyLoader {
         if (text == null) {
             return otherwise;
         }
-        var m = java.util.regex.Pattern.compile("(\\d+)\\s*(s|m|h|d)").matcher(text.trim());
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            errors.add(where.errorAt(at, "'" + text + "' is not a duration (examples: 90s, 15m, 2h, 1d)"));
-            return otherwise;
+        try {
+            java.time.Duration parsed = dev.parapet.config.Durations.parse(text);
+            if (!parsed.isZero()) {
+                return parsed;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "s" -> java.time.Duration.ofSeconds(n);
-            case "m" -> java.time.Duration.ofMinutes(n);
-            case "h" -> java.time.Duration.ofHours(n);
-            default -> java.time.Duration.ofDays(n);
-        };
+        errors.add(where.errorAt(at, "'" + text + "' is not a duration (examples: 90s, 15m, 2h, 1d)"));
+        return otherwise;
     }
 
     private static Rule mask(RuleSpec spec, RuleScope scope, String at, YamlLocations where, List<ConfigError> errors) {

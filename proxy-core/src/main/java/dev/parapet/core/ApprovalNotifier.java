@@ -174,11 +174,15 @@ public final class ApprovalNotifier {
 
     /** The hex HMAC-SHA256 with {@code secret} of {@code timestamp + "." + body}. */
     public static String sign(String secret, String timestamp, byte[] body) {
+        return hmacSha256Hex(secret, timestamp + ".", body);
+    }
+
+    /** The hex HMAC-SHA256 with {@code secret} of {@code prefix} followed by {@code body} (webhook and Slack signatures). */
+    public static String hmacSha256Hex(String secret, String prefix, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update(timestamp.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) '.');
+            mac.update(prefix.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(mac.doFinal(body));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);

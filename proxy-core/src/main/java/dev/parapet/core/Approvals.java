@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * Approval requests for statements a rule holds for a person's decision, kept in this gateway's
@@ -188,7 +187,6 @@ public final class Approvals implements AutoCloseable {
     private final Map<String, Request> requests = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             task -> Thread.ofPlatform().daemon().name("parapet-approvals").unstarted(task));
-    private volatile Consumer<Request> onRequest = r -> { };
 
     private final ApprovalNotifier notifier;
     /** Where requests are shared with other replicas; null: this gateway's memory only. */
@@ -284,11 +282,6 @@ public final class Approvals implements AutoCloseable {
         return notifier;
     }
 
-    /** Called with every new request (to notify approvers). */
-    public void onRequest(Consumer<Request> listener) {
-        this.onRequest = listener;
-    }
-
     /** Attaches the planner's estimate to a request (and to its stored copy). */
     public void estimated(Request request, long rows) {
         request.estimatedRows(rows);
@@ -320,7 +313,6 @@ public final class Approvals implements AutoCloseable {
                 later("expiring request " + id, () -> store.end(id, "expired", null));
             }
         }, terms.expiresAfter().toMillis(), TimeUnit.MILLISECONDS);
-        onRequest.accept(request);
         return request;
     }
 

@@ -37,13 +37,13 @@ import org.slf4j.LoggerFactory;
 public final class AuditTrail {
 
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
-    private static final int FINGERPRINT_CACHE = 8192;
+    /** Statement shapes whose attributes are kept; past it the cache starts again. */
+    private static final int SHAPES_KEPT = 8192;
 
     private final AuditPipeline pipeline;
     private final String instance;
     private final AuditConfig.StatementText text;
     private final Clock clock;
-    private final Map<String, String> fingerprintIds = new ConcurrentHashMap<>();
     /** What events say of a statement shape, worked out once per analysis (analyses are cached per shape). */
     private final Map<AnalysisKey, AuditEvent.Fragment> shapes = new ConcurrentHashMap<>();
     private volatile long lastLossLogged;
@@ -216,7 +216,7 @@ public final class AuditTrail {
         if (known != null) {
             return known;
         }
-        if (shapes.size() >= FINGERPRINT_CACHE) {
+        if (shapes.size() >= SHAPES_KEPT) {
             shapes.clear();
         }
         AuditEvent.Fragment fragment = AuditEvent.Fragment.of(event -> shapeAttributes(event, analysis));
@@ -325,20 +325,12 @@ public final class AuditTrail {
     }
 
     /** A short stable id for a statement shape: the first 16 hex digits of the SHA-256 of its fingerprint. */
-    private String fingerprintId(String fingerprint) {
-        String id = fingerprintIds.get(fingerprint);
-        if (id == null) {
-            try {
-                byte[] digest = MessageDigest.getInstance("SHA-256").digest(fingerprint.getBytes(StandardCharsets.UTF_8));
-                id = HexFormat.of().formatHex(digest, 0, 8);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-            if (fingerprintIds.size() >= FINGERPRINT_CACHE) {
-                fingerprintIds.clear();
-            }
-            fingerprintIds.put(fingerprint, id);
+    private static String fingerprintId(String fingerprint) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(fingerprint.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
-        return id;
     }
 }

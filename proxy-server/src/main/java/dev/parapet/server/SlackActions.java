@@ -3,6 +3,7 @@ package dev.parapet.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parapet.config.SlackConfig;
+import dev.parapet.core.ApprovalNotifier;
 import dev.parapet.core.Approvals;
 import dev.parapet.core.Identity;
 import io.javalin.Javalin;
@@ -11,11 +12,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,21 +104,10 @@ final class SlackActions {
         if (Math.abs(clock.instant().getEpochSecond() - at) > MAX_AGE_SECONDS) {
             return "a stale timestamp (a replay?)";
         }
-        String expected = "v0=" + hmac(slack.signingSecret().reveal(), "v0:" + timestamp.trim() + ":", body);
+        String expected = "v0=" + ApprovalNotifier.hmacSha256Hex(slack.signingSecret().reveal(), "v0:" + timestamp.trim() + ":", body);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.trim().getBytes(StandardCharsets.US_ASCII))) {
             return "a bad signature";
         }
         return null;
-    }
-
-    static String hmac(String secret, String prefix, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update(prefix.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -263,6 +263,13 @@ class ApprovalIT {
             assertThat(api("POST", "/api/approvals/" + id + "/approve", "alice", "alice-pw").statusCode())
                     .as("alice is no approver").isEqualTo(403);
             assertThat(api("POST", "/api/approvals/" + id + "/approve", "carol", "wrong").statusCode()).isEqualTo(401);
+            HttpResponse<String> bearer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort()
+                    + "/api/approvals")).header("Authorization", "Bearer carol-pw").header("X-Parapet-User", "carol").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(bearer.statusCode()).as("a bearer token with the user named").isEqualTo(200);
+            assertThat(bearer.body()).contains(id);
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + "/api/approvals"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).as("no credentials").isEqualTo(401);
             assertThat(api("POST", "/api/approvals/" + id + "/reject?reason=not+during+business+hours", "carol", "carol-pw")
                     .statusCode()).isEqualTo(200);
             SQLException e = held.get(30, TimeUnit.SECONDS);
