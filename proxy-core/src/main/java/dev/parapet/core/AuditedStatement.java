@@ -34,12 +34,13 @@ public final class AuditedStatement {
 
     /**
      * @param sql the statement as the client sent it
-     * @param judgement what the gate decided (null for requests with no SQL: a fast-path call)
-     * @param queryProtocol how it came: simple, extended, ...
+     * @param judgement what the gate decided, on which analysis (null when unknown: an Execute of a
+     *     statement the gateway did not see prepared)
+     * @param queryProtocol how it came: simple, extended, fast-path
      */
-    public AuditedStatement(String sql, StatementAnalysis analysis, StatementGate.Judgement judgement, String queryProtocol) {
+    public AuditedStatement(String sql, StatementGate.Judgement judgement, String queryProtocol) {
         this.sql = sql == null ? "" : sql;
-        this.analysis = analysis;
+        this.analysis = judgement == null ? null : judgement.analysis();
         this.decision = judgement == null ? null : judgement.decision();
         this.maskingRule = judgement == null ? null
                 : judgement.masking().map(m -> m.directive().ruleId()).orElse(null);

@@ -343,11 +343,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 ByteBuf frame = m.frame();
                 // The call names its function by object id: the policy treats it as a statement it cannot read.
                 String what = "a fast-path function call names its function by object id, not in SQL";
-                Decision decision = auditRefusal().isPresent() ? auditDenial(auditRefusal().get())
+                var auditRefusal = auditRefusal();
+                Decision decision = auditRefusal.isPresent() ? auditDenial(auditRefusal.get())
                         : context.statements().decideUnreadable(principal, target, what);
-                audit.functionCall(new dev.parapet.core.AuditedStatement("", new dev.parapet.policy.StatementAnalysis.Unparseable(
-                        what, "(fast-path function call)"), new StatementGate.Judgement(decision, java.util.Optional.empty(), false,
-                        new dev.parapet.policy.StatementAnalysis.Unparseable(what, "(fast-path function call)")), "fast-path"));
+                audit.functionCall(new dev.parapet.core.AuditedStatement("", new StatementGate.Judgement(decision,
+                        java.util.Optional.empty(), false, new dev.parapet.policy.StatementAnalysis.Unparseable(what,
+                        "(fast-path function call)")), "fast-path"));
                 String replacement = replacement(decision, null);
                 if (replacement != null) {
                     frame.release();

@@ -5,7 +5,6 @@ import dev.parapet.core.AuditedStatement;
 import dev.parapet.core.SessionFacts;
 import dev.parapet.core.StatementGate;
 import dev.parapet.masking.MaskAction;
-import dev.parapet.policy.StatementAnalysis;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,7 +46,7 @@ final class StatementLog {
     }
 
     /** What a prepared statement was decided on. */
-    private record Prepared(String sql, StatementAnalysis analysis, StatementGate.Judgement judgement) {
+    private record Prepared(String sql, StatementGate.Judgement judgement) {
     }
 
     private static final Entry SYNC = new Entry(Kind.SYNC, null, null, null, 0);
@@ -94,7 +93,7 @@ final class StatementLog {
         if (!on) {
             return;
         }
-        AuditedStatement statement = new AuditedStatement(sql, judgement.analysis(), judgement, "simple");
+        AuditedStatement statement = new AuditedStatement(sql, judgement, "simple");
         if (statement.refused()) {
             session.statement(statement);
         }
@@ -118,9 +117,9 @@ final class StatementLog {
         if (!on) {
             return;
         }
-        prepared.put(name, new Prepared(sql, judgement.analysis(), judgement));
+        prepared.put(name, new Prepared(sql, judgement));
         maskedByStatement.remove(name);
-        AuditedStatement probe = new AuditedStatement(sql, judgement.analysis(), judgement, "extended");
+        AuditedStatement probe = new AuditedStatement(sql, judgement, "extended");
         if (probe.refused()) {
             session.statement(probe);
         }
@@ -161,8 +160,8 @@ final class StatementLog {
         if (statement == null) {
             Prepared p = name == null ? null : prepared.get(name);
             statement = p == null
-                    ? new AuditedStatement("", null, null, "extended")
-                    : new AuditedStatement(p.sql(), p.analysis(), p.judgement(), "extended");
+                    ? new AuditedStatement("", null, "extended")
+                    : new AuditedStatement(p.sql(), p.judgement(), "extended");
             MaskedColumns masked = name == null ? null : maskedByStatement.get(name);
             if (masked != null) {
                 statement.masked(masked.labels(), masked.actions(), masked.reasons());
