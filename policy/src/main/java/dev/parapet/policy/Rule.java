@@ -471,6 +471,18 @@ public sealed interface Rule {
     }
 
     /**
+     * Lets MySQL {@code LOAD DATA LOCAL INFILE} (and {@code LOAD XML LOCAL}) through where it is in
+     * scope. Without such a rule the policy engine refuses them, since the server, not the client,
+     * names the file the client then sends. Every other rule still judges the statement.
+     */
+    record AllowLocalInfile(String id, String description, RuleScope scope) implements Rule {
+        @Override
+        public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
+            return Optional.empty();
+        }
+    }
+
+    /**
      * The first statement that runs, is one of {@code kinds} and, unless {@code objects} is empty,
      * acts on one of those object types.
      */
