@@ -68,6 +68,19 @@ class MySqlAnalyzerTest {
     }
 
     @Test
+    void refusesExecutableCommentsThatOnlySomeServersRunWhenTheyChangeTheStatement() {
+        // a server older than 9.0 skips the WHERE and deletes every row
+        unparseable(analyzer, "DELETE FROM t /*!90000 WHERE id = 1 */");
+        // a server that skips the comment ends it at the first */, inside what the code reading takes for a string
+        unparseable(analyzer, "SELECT 1 /*!99999 '*/ ; DROP TABLE t; -- ' */");
+        unparseable(analyzer, "SELECT 1 /*M! ; DROP TABLE t */");
+        unparseable(analyzer, "SELECT 1 /*!123456 , 2 */");
+        // what every supported server runs is read as code, and a gated comment that changes nothing is harmless
+        assertThat(analyzed(analyzer, "SELECT 1 /*!50700 ; DROP TABLE t */").statements()).hasSize(2);
+        assertThat(only("SELECT 1 /*!80000 */").kind()).isEqualTo(StatementKind.SELECT);
+    }
+
+    @Test
     void treatsDoubleDashWithoutASpaceAsMinusSigns() {
         assertThat(analyzed(analyzer, "SELECT 1--1; DROP TABLE t").statements()).hasSize(2);
         assertThat(analyzed(analyzer, "SELECT 1 -- 1; DROP TABLE t").statements()).hasSize(1);
