@@ -565,6 +565,8 @@ final class StatementClassifier {
             throw new UnreadableStatementException("HANDLER must name a table");
         }
         info.read(name.table());
+        // HANDLER ... READ returns whole rows of the table: what a column rule must see as SELECT *
+        info.column(name.table(), "*");
         return info.build();
     }
 
