@@ -1,5 +1,6 @@
 package dev.parapet.policy;
 
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -53,7 +54,7 @@ final class ParsedStatementAnalyzer {
     }
 
     /** What JSqlParser is given, and what the rendering removed that the analysis must still know. */
-    record ParserInput(String sql, boolean whereCurrentOf, boolean writesFile) {
+    record ParserInput(String sql, boolean whereCurrentOf, boolean writesFile, boolean intoVariables) {
     }
 
     /** The analysis of positions {@code [from, to)} of {@code shape}, a query or DML statement. */
@@ -65,6 +66,11 @@ final class ParsedStatementAnalyzer {
             info.access(ServerAccess.WRITES_FILE);
         }
         lineage(statement, info);
+        if (input.intoVariables()) {
+            // SELECT ... INTO @v returns no rows: its values go into variables that a later SELECT @v returns
+            List<OutputColumn> values = info.build().outputColumns();
+            info.outputs(List.of()).writtenValues(values);
+        }
         return info.build();
     }
 
@@ -132,6 +138,8 @@ final class ParsedStatementAnalyzer {
         StringBuilder out = new StringBuilder((to - from) * 6);
         boolean currentOf = false;
         boolean writesFile = false;
+        boolean intoVariables = false;
+        Set<Integer> convertCommas = new HashSet<>();
         for (int p = from; p < to; p++) {
             // WHERE CURRENT OF cursor: JSqlParser lacks it; the statement restricts itself to one row
             if (s.isWord(p, "where") && s.isWord(p + 1, "current") && s.isWord(p + 2, "of") && p + 3 < to) {
@@ -173,6 +181,7 @@ final class ParsedStatementAnalyzer {
                     continue;
                 }
                 if (s.is(q, TokenKind.VARIABLE)) {
+                    intoVariables = true;
                     while (s.is(q, TokenKind.VARIABLE) && s.is(q + 1, TokenKind.COMMA) && s.is(q + 2, TokenKind.VARIABLE)) {
                         q += 2;
                     }
@@ -207,7 +216,27 @@ final class ParsedStatementAnalyzer {
             }
             if (dialect == Dialect.MYSQL && s.isWord(p, "lock") && s.isWord(p + 1, "in") && s.isWord(p + 2, "share")
                     && s.isWord(p + 3, "mode")) {
+                out.append(" FOR SHARE"); // the same row locks, in words JSqlParser reads
                 p += 3;
+                continue;
+            }
+            if (dialect == Dialect.MYSQL && s.isWord(p, "binary") && !s.isAnyWord(p - 1, "as", "set", "charset")
+                    && startsOperand(s, p + 1)) {
+                // the BINARY operator, which JSqlParser would read as a column named binary with an alias
+                out.append(" +");
+                continue;
+            }
+            if (dialect == Dialect.MYSQL && s.isWord(p, "convert") && s.is(p + 1, TokenKind.LPAREN)) {
+                // CONVERT(expr, type) is CAST(expr AS type); JSqlParser reads the type as a column
+                int comma = topLevelComma(s, p + 2, s.closing(p + 1));
+                if (comma >= 0) {
+                    convertCommas.add(comma);
+                    out.append(" CAST");
+                    continue;
+                }
+            }
+            if (convertCommas.contains(p)) {
+                out.append(" AS");
                 continue;
             }
             if (dialect == Dialect.POSTGRES && s.isWord(p, "operator") && s.is(p + 1, TokenKind.LPAREN)) {
@@ -221,7 +250,28 @@ final class ParsedStatementAnalyzer {
             out.append(' ');
             appendToken(s, p, out);
         }
-        return new ParserInput(out.toString().trim(), currentOf, writesFile);
+        return new ParserInput(out.toString().trim(), currentOf, writesFile, intoVariables);
+    }
+
+    private static boolean startsOperand(Shape s, int p) {
+        return s.is(p, TokenKind.WORD) || s.is(p, TokenKind.QUOTED_IDENT) || s.is(p, TokenKind.STRING)
+                || s.is(p, TokenKind.NUMBER) || s.is(p, TokenKind.PARAM) || s.is(p, TokenKind.VARIABLE)
+                || s.is(p, TokenKind.LPAREN);
+    }
+
+    /** The first comma between {@code from} and {@code to} outside parentheses, or -1. */
+    private static int topLevelComma(Shape s, int from, int to) {
+        int depth = 0;
+        for (int p = from; p < to; p++) {
+            if (s.is(p, TokenKind.LPAREN)) {
+                depth++;
+            } else if (s.is(p, TokenKind.RPAREN)) {
+                depth--;
+            } else if (depth == 0 && s.is(p, TokenKind.COMMA)) {
+                return p;
+            }
+        }
+        return -1;
     }
 
     private static int skipName(Shape s, int p, int to) {

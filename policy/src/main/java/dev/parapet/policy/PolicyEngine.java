@@ -9,14 +9,15 @@ import java.util.Optional;
  * Decides on statements with an ordered list of rules. Precedence: an enforced deny wins over
  * everything, then a requirement for approval, then the statement runs; the first rule (in the
  * order given) with a verdict of the winning kind names the decision. A statement the analyzer
- * could not read is refused unless an {@link Rule.AllowUnparseable} rule covers it. Shadow-mode
- * rules are evaluated too and only reported.
+ * could not read is refused unless an {@link Rule.AllowUnparseable} rule covers it, and MySQL's
+ * LOAD DATA LOCAL INFILE unless an {@link Rule.AllowLocalInfile} rule does (the other rules judge it
+ * as well). Shadow-mode rules are evaluated too and only reported.
  *
  * <p>A rule with a {@code when:} condition has its say only where the condition is true; the
  * condition is evaluated only for a rule whose scope covers the request and which found something
  * to say. A condition that has no answer (a runtime error, a value the statement does not have)
  * fails closed: it counts as true for rules that refuse or hold a statement, and as false for
- * {@link Rule.AllowUnparseable}.
+ * {@link Rule.AllowUnparseable} and {@link Rule.AllowLocalInfile}.
  *
  * <p>A statement that runs carries the strictest row limit of the {@link Rule.MaxRows} rules that
  * apply (an enforced one before a shadow one), and the columns that {@link Rule.DenyColumns} rules
@@ -26,6 +27,9 @@ import java.util.Optional;
 public final class PolicyEngine {
 
     public static final String UNPARSEABLE_RULE = "unparseable-statement";
+    /** The built-in refusal of MySQL LOAD DATA LOCAL INFILE, lifted by {@link Rule.AllowLocalInfile}. */
+    public static final String LOCAL_INFILE_RULE = "local-infile";
+    private static final String ACCESS_RULE = "42000";
     private static final String DENIED = "42501";
     private static final String SYNTAX = "42601";
     private static final String HINT = "if you need this, ask for an approval or for the rule to be changed";
@@ -110,6 +114,12 @@ public final class PolicyEngine {
                 approvalTerms = rule instanceof Rule.RequireApproval r ? r.terms() : ApprovalTerms.DEFAULT;
             }
         }
+        if (readsClientFile(analysis) && !localInfileAllowed(request, facts)) {
+            return new Decision.Deny(LOCAL_INFILE_RULE, ACCESS_RULE, "denied by rule \"" + LOCAL_INFILE_RULE
+                    + "\": LOAD DATA LOCAL reads a file from the client's machine, and the server, not the client,"
+                    + " chooses which file", "if clients of this target need to load local files, ask for an"
+                    + " allow-local-infile rule covering them", shadowed);
+        }
         if (deny != null) {
             return deny(denyRule, deny, shadowed);
         }
@@ -127,6 +137,22 @@ public final class PolicyEngine {
         return new Decision.Deny(verdict.ruleId(), refusal.sqlState() != null ? refusal.sqlState() : DENIED,
                 "denied by rule \"" + verdict.ruleId() + "\": " + reason, refusal.hint() != null ? refusal.hint() : HINT,
                 shadowed);
+    }
+
+    private static boolean readsClientFile(StatementAnalysis.Analyzed analysis) {
+        return analysis.executedStatements().stream()
+                .anyMatch(statement -> statement.serverAccess().contains(ServerAccess.READS_CLIENT_FILE));
+    }
+
+    /** Whether an enforced allow-local-infile rule covers the request; a condition without an answer does not. */
+    private boolean localInfileAllowed(PolicyRequest request, ConditionInput facts) {
+        for (Rule rule : rules) {
+            if (rule instanceof Rule.AllowLocalInfile && rule.scope().applies(request)
+                    && rule.scope().mode() == RuleScope.Mode.ENFORCE && rule.scope().when().holds(facts, false)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Optional<RowLimit> rowLimit(PolicyRequest request, ConditionInput facts) {

@@ -148,6 +148,7 @@ public final class PolicyLoader {
                     kinds(spec.statements(), at + "/statements", where, errors), objects(spec, at, where, errors),
                     approvalTerms(spec, at, where, errors));
             case "allow-unparseable" -> new Rule.AllowUnparseable(spec.id(), spec.description(), scope);
+            case "allow-local-infile" -> new Rule.AllowLocalInfile(spec.id(), spec.description(), scope);
             case "max-rows" -> maxRows(spec, scope, at, where, errors);
             case "deny-columns" -> new Rule.DenyColumns(spec.id(), spec.description(), scope,
                     qualifiedColumns(required(spec.columns(), "columns", at, where, errors), at + "/columns", where, errors),
@@ -165,7 +166,8 @@ public final class PolicyLoader {
             default -> {
                 errors.add(where.errorAt(at + "/kind", "unknown rule kind '" + spec.kind() + "' (expected deny-statements,"
                         + " require-where, read-only, protect-tables, deny-functions, deny-multiple-statements,"
-                        + " deny-columns, allow-columns, allow-tables, max-rows, mask, require-approval or allow-unparseable)"));
+                        + " deny-columns, allow-columns, allow-tables, max-rows, mask, require-approval, allow-unparseable"
+                        + " or allow-local-infile)"));
                 yield null;
             }
         };
@@ -348,7 +350,8 @@ public final class PolicyLoader {
                     + " and ticket-window are settings of require-approval rules"));
         }
         if ((spec.sqlState() != null || spec.message() != null || spec.hint() != null)
-                && (rule instanceof Rule.AllowUnparseable || rule instanceof Rule.RequireApproval)) {
+                && (rule instanceof Rule.AllowUnparseable || rule instanceof Rule.AllowLocalInfile
+                        || rule instanceof Rule.RequireApproval)) {
             String key = spec.sqlState() != null ? "sql-state" : spec.message() != null ? "message" : "hint";
             errors.add(where.errorAt(at + "/" + key, "'sql-state', 'message' and 'hint' say how a rule refuses a statement,"
                     + " and a " + spec.kind() + " rule does not refuse"));

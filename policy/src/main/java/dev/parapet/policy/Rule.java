@@ -44,6 +44,7 @@ public sealed interface Rule {
     Set<String> STATE_CHANGING_FUNCTIONS = Set.of(
             "nextval", "setval", "set_config",
             "pg_advisory_lock", "pg_advisory_lock_shared", "pg_advisory_xact_lock", "pg_advisory_xact_lock_shared",
+            "get_lock", "release_lock", "release_all_locks",
             "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_try_advisory_xact_lock",
             "pg_try_advisory_xact_lock_shared", "pg_advisory_unlock", "pg_advisory_unlock_shared", "pg_advisory_unlock_all",
             "lo_creat", "lo_create", "lo_import", "lo_export", "lo_unlink", "lo_put", "lo_from_bytea", "lo_truncate",
@@ -464,6 +465,18 @@ public sealed interface Rule {
      * rule an unreadable statement is refused.
      */
     record AllowUnparseable(String id, String description, RuleScope scope) implements Rule {
+        @Override
+        public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Lets MySQL {@code LOAD DATA LOCAL INFILE} (and {@code LOAD XML LOCAL}) through where it is in
+     * scope. Without such a rule the policy engine refuses them, since the server, not the client,
+     * names the file the client then sends. Every other rule still judges the statement.
+     */
+    record AllowLocalInfile(String id, String description, RuleScope scope) implements Rule {
         @Override
         public Optional<Decision.Verdict> check(StatementAnalysis.Analyzed analysis, Principal principal) {
             return Optional.empty();

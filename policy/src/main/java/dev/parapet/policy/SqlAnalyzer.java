@@ -99,6 +99,10 @@ public final class SqlAnalyzer {
                     : "a backslash in a string literal makes the text read differently when NO_BACKSLASH_ESCAPES is set",
                     fingerprint);
         }
+        if (tokens.versionGated && readsDifferentlyOnOtherServers(sql, fingerprint)) {
+            return new StatementAnalysis.Unparseable("an executable comment that only some servers run"
+                    + " (/*!NNNNN above 5.7, or /*M!) changes what the statement does", fingerprint);
+        }
         List<StatementInfo> statements = new ArrayList<>(shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
             Shape shape = shapes.get(i);
@@ -159,6 +163,24 @@ public final class SqlAnalyzer {
             return !fingerprint(shapes).equals(fingerprint);
         } catch (SqlLexer.LexException e) {
             return false;
+        }
+    }
+
+    /**
+     * Whether a MySQL server that skips the version-gated executable comments of {@code sql} reads
+     * it otherwise: true when that reading yields another fingerprint, or does not lex, since the
+     * server skips such a comment up to its first {@code *}{@code /} whatever the code in it holds.
+     */
+    private boolean readsDifferentlyOnOtherServers(String sql, String fingerprint) {
+        try {
+            Tokens other = SqlLexer.lexSkippingGatedComments(sql, dialect);
+            List<Shape> shapes = new ArrayList<>();
+            for (StatementSplitter.Range range : StatementSplitter.split(other)) {
+                shapes.add(Shape.of(other, range.from(), range.to()));
+            }
+            return !fingerprint(shapes).equals(fingerprint);
+        } catch (SqlLexer.LexException e) {
+            return true;
         }
     }
 

@@ -15,6 +15,15 @@ package dev.parapet.policy;
  * defaults and sets {@link Tokens#settingSensitive} when it met a backslash whose meaning depends
  * on them; the analyzer then lexes again with {@code alternateEscapes} and refuses the text if the
  * two readings differ.
+ *
+ * <p>Whether MySQL runs an executable comment can depend on the server too: {@code /*!NNNNN ... *}{@code /}
+ * runs only on servers of version NNNNN or later, {@code /*M! ... *}{@code /} only on MariaDB, and a
+ * server that does not run one skips it up to the first {@code *}{@code /}, whatever the content
+ * holds. The lexer reads the content of every executable comment as code and sets
+ * {@link Tokens#versionGated} when one is not run by every supported server (MySQL 5.7 and later,
+ * MariaDB); the analyzer then lexes again with {@code skipGatedComments} and refuses the text if
+ * the two readings differ, so {@code DELETE FROM t /*!90000 WHERE id = 1 *}{@code /} is not taken
+ * for a DELETE with a WHERE.
  */
 final class SqlLexer {
 
@@ -37,15 +46,20 @@ final class SqlLexer {
     private final int length;
     private final Dialect dialect;
     private final boolean alternateEscapes;
+    private final boolean skipGatedComments;
     private final Tokens tokens;
     private int pos;
     private boolean inExecutableComment;
 
-    private SqlLexer(String sql, Dialect dialect, boolean alternateEscapes) {
+    /** Executable comments of this version or older run on every MySQL and MariaDB server the gateway supports. */
+    private static final int EVERY_SERVER_RUNS = 50700;
+
+    private SqlLexer(String sql, Dialect dialect, boolean alternateEscapes, boolean skipGatedComments) {
         this.sql = sql;
         this.length = sql.length();
         this.dialect = dialect;
         this.alternateEscapes = alternateEscapes;
+        this.skipGatedComments = skipGatedComments;
         this.tokens = new Tokens(sql, dialect);
     }
 
@@ -59,7 +73,17 @@ final class SqlLexer {
      * {@code standard_conforming_strings = off} or a MySQL session with {@code NO_BACKSLASH_ESCAPES}.
      */
     static Tokens lex(String sql, Dialect dialect, boolean alternateEscapes) {
-        SqlLexer lexer = new SqlLexer(sql, dialect, alternateEscapes);
+        SqlLexer lexer = new SqlLexer(sql, dialect, alternateEscapes, false);
+        lexer.run();
+        return lexer.tokens;
+    }
+
+    /**
+     * Tokens of {@code sql} as read by a MySQL server that runs only the executable comments that
+     * every supported server runs, skipping the others as comments.
+     */
+    static Tokens lexSkippingGatedComments(String sql, Dialect dialect) {
+        SqlLexer lexer = new SqlLexer(sql, dialect, false, true);
         lexer.run();
         return lexer.tokens;
     }
@@ -225,13 +249,34 @@ final class SqlLexer {
             if (inExecutableComment) {
                 throw new LexException("executable comments cannot nest (offset " + start + ")");
             }
-            pos = codeStart;
-            while (pos < length && isDigit(sql.charAt(pos))) {
-                pos++;
+            int digits = 0;
+            while (codeStart + digits < length && isDigit(sql.charAt(codeStart + digits))) {
+                digits++;
             }
+            boolean mariaDbOnly = codeStart == pos + 4;
+            // servers read five digits as the version (MariaDB also six); with any other count they
+            // would disagree on where the version ends and the code starts
+            if (digits != 0 && digits != 5 && !(mariaDbOnly && digits == 6)) {
+                throw new LexException("the version of the executable comment at offset " + start
+                        + " does not have five digits, and servers disagree on where such a version ends");
+            }
+            boolean gated = mariaDbOnly
+                    || digits == 5 && Integer.parseInt(sql, codeStart, codeStart + digits, 10) > EVERY_SERVER_RUNS;
+            if (gated) {
+                tokens.versionGated = true;
+                if (skipGatedComments) {
+                    skipPlainComment(start);
+                    return;
+                }
+            }
+            pos = codeStart + digits;
             inExecutableComment = true;
             return;
         }
+        skipPlainComment(start);
+    }
+
+    private void skipPlainComment(int start) {
         int end = sql.indexOf("*/", pos + 2);
         if (end < 0) {
             throw new LexException("the comment starting at offset " + start + " is not closed");

@@ -525,14 +525,27 @@ final class StatementClassifier {
         if (!s.isAnyWord(1, "data", "xml")) {
             throw new UnreadableStatementException("LOAD must be followed by DATA or XML");
         }
-        int infile = findWord(s, 2, s.size(), "infile");
-        int into = findWord(s, 2, s.size(), "into");
-        if (infile < 0 || into < 0 || !s.isWord(into + 1, "table")) {
+        // LOAD {DATA | XML} [LOW_PRIORITY | CONCURRENT] [LOCAL] INFILE 'file' [REPLACE | IGNORE] INTO TABLE t ...
+        // read word by word: a LOCAL missed here would let the server ask the client for a file unseen
+        int p = 2;
+        boolean local = false;
+        while (s.isAnyWord(p, "low_priority", "concurrent", "local")) {
+            local |= s.isWord(p, "local");
+            p++;
+        }
+        if (!s.isWord(p, "infile") || !s.is(p + 1, TokenKind.STRING)) {
+            throw new UnreadableStatementException("LOAD DATA must read INFILE 'file' INTO TABLE, with only"
+                    + " LOW_PRIORITY, CONCURRENT or LOCAL before INFILE");
+        }
+        p += 2;
+        if (s.isAnyWord(p, "replace", "ignore")) {
+            p++;
+        }
+        int into = p;
+        if (!s.isWord(into, "into") || !s.isWord(into + 1, "table")) {
             throw new UnreadableStatementException("LOAD DATA must read INFILE INTO TABLE");
         }
-        if (findWord(s, 2, infile, "local") < 0) {
-            info.access(ServerAccess.READS_FILE);
-        }
+        info.access(local ? ServerAccess.READS_CLIENT_FILE : ServerAccess.READS_FILE);
         Name name = name(s, into + 2);
         if (name == null) {
             throw new UnreadableStatementException("LOAD DATA must name a table");
@@ -552,6 +565,8 @@ final class StatementClassifier {
             throw new UnreadableStatementException("HANDLER must name a table");
         }
         info.read(name.table());
+        // HANDLER ... READ returns whole rows of the table: what a column rule must see as SELECT *
+        info.column(name.table(), "*");
         return info.build();
     }
 

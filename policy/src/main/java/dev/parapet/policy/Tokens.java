@@ -20,6 +20,12 @@ final class Tokens {
     /** Set by the lexer when a literal's extent depends on a server setting (see {@link SqlLexer}). */
     boolean settingSensitive;
 
+    /**
+     * Set by the MySQL lexer when it read the content of an executable comment that only some
+     * servers run ({@code /*!80000 ...}, {@code /*M! ...}) as code (see {@link SqlLexer}).
+     */
+    boolean versionGated;
+
     Tokens(String sql, Dialect dialect) {
         this.sql = sql;
         this.dialect = dialect;

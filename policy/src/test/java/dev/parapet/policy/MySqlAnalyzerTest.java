@@ -47,7 +47,7 @@ class MySqlAnalyzerTest {
         StatementInfo local = only("LOAD DATA LOCAL INFILE '/tmp/x.csv' INTO TABLE orders FIELDS TERMINATED BY ',' (user_id, total)");
         assertThat(local.kind()).isEqualTo(StatementKind.LOAD);
         assertThat(local.tablesWritten()).containsExactly(table("orders"));
-        assertThat(local.serverAccess()).isEmpty();
+        assertThat(local.serverAccess()).containsExactly(ServerAccess.READS_CLIENT_FILE);
         assertThat(only("LOAD DATA INFILE '/etc/passwd' INTO TABLE t").serverAccess()).containsExactly(ServerAccess.READS_FILE);
     }
 
@@ -65,6 +65,19 @@ class MySqlAnalyzerTest {
         assertThat(analysis.statements()).extracting(StatementInfo::kind).containsExactly(StatementKind.SELECT, StatementKind.DROP);
         assertThat(only("/*!40101 SET NAMES utf8mb4 */").kind()).isEqualTo(StatementKind.SET);
         assertThat(only("SELECT 1 /*+ MAX_EXECUTION_TIME(1000) */").kind()).isEqualTo(StatementKind.SELECT);
+    }
+
+    @Test
+    void refusesExecutableCommentsThatOnlySomeServersRunWhenTheyChangeTheStatement() {
+        // a server older than 9.0 skips the WHERE and deletes every row
+        unparseable(analyzer, "DELETE FROM t /*!90000 WHERE id = 1 */");
+        // a server that skips the comment ends it at the first */, inside what the code reading takes for a string
+        unparseable(analyzer, "SELECT 1 /*!99999 '*/ ; DROP TABLE t; -- ' */");
+        unparseable(analyzer, "SELECT 1 /*M! ; DROP TABLE t */");
+        unparseable(analyzer, "SELECT 1 /*!123456 , 2 */");
+        // what every supported server runs is read as code, and a gated comment that changes nothing is harmless
+        assertThat(analyzed(analyzer, "SELECT 1 /*!50700 ; DROP TABLE t */").statements()).hasSize(2);
+        assertThat(only("SELECT 1 /*!80000 */").kind()).isEqualTo(StatementKind.SELECT);
     }
 
     @Test
