@@ -22,9 +22,6 @@ final class ConfigValidator {
     void validate(ParapetConfig config) {
         listener("/listeners/postgres", config.listeners().postgres());
         listener("/listeners/mysql", config.listeners().mysql());
-        if (config.listeners().mysql().enabled()) {
-            error.accept("/listeners/mysql", "the MySQL listener is not available in this version of Parapet: remove it or set enabled: false");
-        }
         listener("/listeners/admin", config.listeners().admin());
         tls(config.tls());
         if (config.policies() != null && !java.nio.file.Files.exists(config.policies())) {
@@ -40,7 +37,7 @@ final class ConfigValidator {
         }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < config.targets().size(); i++) {
-            target("/targets/" + i, config.targets().get(i), names);
+            target("/targets/" + i, config.targets().get(i), names, config.listeners().mysql().enabled());
         }
         for (int i = 0; i < config.identity().issuers().size(); i++) {
             issuer("/identity/issuers/" + i, config.identity().issuers().get(i));
@@ -131,15 +128,16 @@ final class ConfigValidator {
         file("/tls/key", tls.key(), "private key");
     }
 
-    private void target(String at, TargetConfig target, Set<String> names) {
+    private void target(String at, TargetConfig target, Set<String> names, boolean mysqlListener) {
         if (target.name() == null || !NAME.matcher(target.name()).matches()) {
             error.accept(at + "/name", "a target needs a name of letters, digits, '_', '.' or '-' (got "
                     + (target.name() == null ? "none" : "'" + target.name() + "'") + ")");
         } else if (!names.add(target.name())) {
             error.accept(at + "/name", "target '" + target.name() + "' is defined twice");
         }
-        if (target.protocol() == TargetConfig.Protocol.MYSQL) {
-            error.accept(at + "/protocol", "target '" + target.name() + "': the MySQL protocol is not available in this version of Parapet");
+        if (target.protocol() == TargetConfig.Protocol.MYSQL && !mysqlListener) {
+            error.accept(at + "/protocol", "target '" + target.name() + "' speaks MySQL and the MySQL listener is off:"
+                    + " enable it under listeners.mysql");
         }
         UpstreamConfig up = target.upstream();
         if (up == null) {

@@ -79,17 +79,26 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void refusesWhatThisVersionCannotServeRatherThanIgnoringIt() {
+    void refusesAMySqlTargetNoListenerServes() throws Exception {
         assertThatThrownBy(() -> loader.parse("""
                 listeners:
-                  mysql: {port: 6033, enabled: true}
+                  mysql: {port: 6033, enabled: false}
                 targets:
                   - name: shop
                     protocol: mariadb
                     upstream: {port: 3306, database: shop, user: root}
                 """, "m.yaml", null))
-                .hasMessageContaining("m.yaml:2:").hasMessageContaining("MySQL listener is not available")
-                .hasMessageContaining("m.yaml:5:").hasMessageContaining("MySQL protocol is not available");
+                .hasMessageContaining("m.yaml:5:").hasMessageContaining("the MySQL listener is off");
+        var config = loader.parse("""
+                listeners:
+                  mysql: {port: 6033}
+                targets:
+                  - name: shop
+                    protocol: mariadb
+                    upstream: {port: 3306, database: shop, user: root}
+                """, "m.yaml", null);
+        assertThat(config.targets().get(0).protocol()).isEqualTo(TargetConfig.Protocol.MYSQL);
+        assertThat(config.listeners().mysql().port()).isEqualTo(6033);
     }
 
     @Test

@@ -77,6 +77,12 @@ public final class AuditedStatement {
         }
     }
 
+    /** A result the protocol counts itself (MySQL's OK packet): its tag, and the rows it changed. */
+    public void affected(String tag, long rows) {
+        tags.add(tag + " " + rows);
+        rowsAffected += rows;
+    }
+
     /** A portal that stopped after {@code rows} rows and will go on at its next Execute. */
     public void suspended(long rows) {
         rowsReturned += rows;

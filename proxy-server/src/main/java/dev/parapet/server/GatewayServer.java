@@ -82,7 +82,7 @@ public final class GatewayServer implements AutoCloseable {
                 new GatewayMetrics(registry, sessions),
                 Transport.best(),
                 clientTls(config));
-        this.gateway = new Gateway(context, List.of(new PostgresFrontend()));
+        this.gateway = new Gateway(context, List.of(new PostgresFrontend(), new dev.parapet.mysql.MySqlFrontend()));
         this.policyReloader = reloader(config, context.statements());
         this.admin = new AdminServer(config.listeners().admin(), registry, () -> ready && !sessions.draining(),
                 new ApprovalsApi(context.approvals(), context.identities()),
