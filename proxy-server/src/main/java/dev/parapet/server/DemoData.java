@@ -74,6 +74,25 @@ final class DemoData {
                       ordered_at  timestamp not null)""");
             st.execute("truncate orders, payment_cards, customers");
         }
+        insertRows(c);
+        try (Statement st = c.createStatement()) {
+            // A read-only login that analysts and agents reach the database as (upstream by-group).
+            // A login of its own, not SET ROLE: a session can RESET a role, not its login.
+            st.execute("""
+                    do $$ begin
+                      if not exists (select from pg_roles where rolname = '%1$s') then
+                        create role %1$s login password '%2$s';
+                      end if;
+                    end $$""".formatted(READER, READER_PASSWORD));
+            st.execute("grant usage on schema public to " + READER);
+            st.execute("grant select on all tables in schema public to " + READER);
+        }
+        c.commit();
+        c.setAutoCommit(true);
+    }
+
+    /** The demo's rows (the same on every start and on both databases). */
+    private static void insertRows(Connection c) throws SQLException {
         Random random = new Random(42);
         try (PreparedStatement customers = c.prepareStatement("insert into customers values (?,?,?,?,?,?,?,?)");
              PreparedStatement cards = c.prepareStatement("insert into payment_cards values (?,?,?,?,?)");
@@ -114,20 +133,56 @@ final class DemoData {
             cards.executeBatch();
             orders.executeBatch();
         }
+    }
+
+    /**
+     * The same schema and rows in a MariaDB/MySQL database {@code database} (created if missing),
+     * and the read-only login analysts and agents reach it as.
+     */
+    static void seedMySql(Connection c, String database) throws SQLException {
         try (Statement st = c.createStatement()) {
-            // A read-only login that analysts and agents reach the database as (upstream by-group).
-            // A login of its own, not SET ROLE: a session can RESET a role, not its login.
+            st.execute("create database if not exists `" + database + "`");
+            st.execute("use `" + database + "`");
             st.execute("""
-                    do $$ begin
-                      if not exists (select from pg_roles where rolname = '%1$s') then
-                        create role %1$s login password '%2$s';
-                      end if;
-                    end $$""".formatted(READER, READER_PASSWORD));
-            st.execute("grant usage on schema public to " + READER);
-            st.execute("grant select on all tables in schema public to " + READER);
+                    create table if not exists customers (
+                      id            integer primary key,
+                      full_name     text not null,
+                      email         varchar(120) not null,
+                      phone         varchar(32),
+                      date_of_birth date,
+                      city          text,
+                      notes         text,
+                      created_at    datetime not null)""");
+            st.execute("""
+                    create table if not exists payment_cards (
+                      id          integer primary key,
+                      customer_id integer not null references customers(id),
+                      card_number varchar(19) not null,
+                      expires     char(5) not null,
+                      brand       text not null)""");
+            st.execute("""
+                    create table if not exists orders (
+                      id          integer primary key,
+                      customer_id integer not null references customers(id),
+                      card_id     integer references payment_cards(id),
+                      product     text not null,
+                      amount      numeric(10,2) not null,
+                      status      text not null,
+                      ordered_at  datetime not null)""");
+            st.execute("delete from orders");
+            st.execute("delete from payment_cards");
+            st.execute("delete from customers");
         }
+        c.setAutoCommit(false);
+        insertRows(c);
         c.commit();
         c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+            st.execute("create user if not exists '" + READER + "'@'%' identified by '" + READER_PASSWORD + "'");
+            st.execute("create user if not exists '" + READER + "'@'localhost' identified by '" + READER_PASSWORD + "'");
+            st.execute("grant select on `" + database + "`.* to '" + READER + "'@'%'");
+            st.execute("grant select on `" + database + "`.* to '" + READER + "'@'localhost'");
+        }
     }
 
     /** A 16-digit number with the given prefix and a valid Luhn check digit. */
