@@ -178,7 +178,6 @@ public final class SessionGovernance {
     private StatementGate.Judgement refusedAfterApproval(String sql, Approvals.Request request, String sqlState,
             String why) {
         StatementGate.Judgement judged = context.statements().judge(principal, target, sql);
-        context.metrics().statementDenied(target.name(), request.ruleId());
         return new StatementGate.Judgement(new Decision.Deny(request.ruleId(), sqlState, why,
                 "ask an approver again, or run what needs no approval", List.of()), Optional.empty(), false,
                 judged.analysis());

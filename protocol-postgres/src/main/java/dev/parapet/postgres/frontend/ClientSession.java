@@ -11,6 +11,7 @@ import dev.parapet.core.GatewayMetrics;
 import dev.parapet.core.Identity;
 import dev.parapet.core.MaskPlanner;
 import dev.parapet.core.ProtocolSession;
+import dev.parapet.core.SessionGovernance;
 import dev.parapet.core.StatementGate;
 import dev.parapet.core.UpstreamAccount;
 import dev.parapet.policy.Decision;
@@ -130,6 +131,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private Map<String, String> startupParameters = Map.of();
     private Identity identity;
     private Principal principal;
+    /** What is done with the session's statements before the wire work: set once the target is known. */
+    private SessionGovernance governance;
     private ApplicationNameTag applicationName;
     private TargetConfig target;
     private GatewayMetrics.TargetMeters meters;
@@ -344,7 +347,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 // The call names its function by object id: the policy treats it as a statement it cannot read.
                 String what = "a fast-path function call names its function by object id, not in SQL";
                 var auditRefusal = auditRefusal();
-                Decision decision = auditRefusal.isPresent() ? auditDenial(auditRefusal.get())
+                Decision decision = auditRefusal.isPresent() ? SessionGovernance.auditDenial(auditRefusal.get())
                         : context.statements().decideUnreadable(principal, target, what);
                 audit.functionCall(new dev.parapet.core.AuditedStatement("", new StatementGate.Judgement(decision,
                         java.util.Optional.empty(), false, new dev.parapet.policy.StatementAnalysis.Unparseable(what,
@@ -441,36 +444,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** {@code approved}: a person approved this statement (held, or by ticket); approval rules are satisfied. */
     private Forward forward(String sql, boolean approved) {
-        StatementGate.Judgement judgement = context.statements().judge(principal, target, sql, approved);
-        if (judgement.decision() instanceof Decision.RequireApproval approval
-                && approval.terms().mode() == dev.parapet.policy.ApprovalTerms.Mode.TICKET) {
-            var ticket = context.approvals().redeem(identity, target.name(), sql, judgement.analysis().fingerprint());
-            if (ticket.isPresent()) {
-                audit.session().approval("executed", ticket.get(), null, "run with the approved ticket");
-                judgement = context.statements().judge(principal, target, sql, true);
-            } else {
-                var open = context.approvals().pendingTicket(identity, target.name(), sql);
-                String redacted = judgement.analysis().fingerprint();
-                var request = open.orElseGet(() -> context.approvals().open(approval.ruleId(), approval.reason(),
-                        approval.terms(), identity, target.name(), target.environment(), redacted, sql));
-                if (open.isEmpty()) {
-                    audit.session().approval("requested", request, null, null);
-                    estimateThenNotify(request, approval, judgement.analysis(), sql);
-                }
-                log.info("session {}: {} asked for approval of a statement on {} (rule {}): request {}", id,
-                        identity.label(), target.name(), approval.ruleId(), request.id());
-                judgement = new StatementGate.Judgement(new Decision.Deny(approval.ruleId(), "42501",
-                        "rule \"" + approval.ruleId() + "\" requires approval: " + approval.reason() + "; approval request "
-                                + request.id() + " is open until " + request.expires(),
-                        "once it is approved (parapet approvals approve " + request.id() + "), run the same statement again",
-                        approval.shadowed()), java.util.Optional.empty(), false, judgement.analysis());
-            }
-        }
-        var auditRefusal = auditRefusal();
-        if (auditRefusal.isPresent()) {
-            judgement = new StatementGate.Judgement(auditDenial(auditRefusal.get()), java.util.Optional.empty(), false,
-                    judgement.analysis());
-        }
+        return forward(governance.judge(sql, approved), sql);
+    }
+
+    /** What becomes of a statement so judged. */
+    private Forward forward(StatementGate.Judgement judgement, String sql) {
         if (judgement.changesDefinitions()) {
             definitionsChanged = true;
         }
@@ -489,21 +467,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * the session back on its event loop. False when the statement is not to be held.
      */
     private boolean holdForApproval(FrontendMessage message, String sql, Forward forward) {
-        if (!(forward.judgement().decision() instanceof Decision.RequireApproval approval)
-                || approval.terms().mode() != dev.parapet.policy.ApprovalTerms.Mode.HOLD) {
+        if (!SessionGovernance.held(forward.judgement())) {
             return false;
         }
-        Approvals.Request request = context.approvals().open(approval.ruleId(), approval.reason(), approval.terms(),
-                identity, target.name(), target.environment(), forward.judgement().analysis().fingerprint(), sql);
+        Approvals.Request request = governance.hold(forward.judgement(), sql);
         holding = request;
-        audit.session().approval("requested", request, null, null);
-        estimateThenNotify(request, approval, forward.judgement().analysis(), sql);
-        log.info("session {}: {} holds a statement on {} for approval (rule {}): request {}", id, identity.label(),
-                target.name(), approval.ruleId(), request.id());
-        ctx.writeAndFlush(ErrorResponse.notice("01000", "rule \"" + approval.ruleId() + "\" requires approval: "
-                + approval.reason() + "; the statement waits for approval request " + request.id() + " (until "
-                + request.expires() + ")", "an approver runs: parapet approvals approve " + request.id()
-                + "  (or POST /api/approvals/" + request.id() + "/approve on the gateway's admin listener)"));
+        ctx.writeAndFlush(ErrorResponse.notice("01000", SessionGovernance.holdMessage(request),
+                SessionGovernance.holdHint(request)));
         ctx.channel().config().setAutoRead(false);
         request.outcome().whenComplete((outcome, failure) -> ctx.channel().eventLoop().execute(() ->
                 release(message, sql, request, outcome)));
@@ -517,40 +487,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    /**
-     * When the rule asks for it, attaches the planner's row estimate to a new request (at most five
-     * seconds' wait), then tells the approvers.
-     */
-    private void estimateThenNotify(Approvals.Request request, Decision.RequireApproval approval,
-            dev.parapet.policy.StatementAnalysis analysis, String sql) {
-        if (!approval.terms().estimateRows() || !PlanEstimate.possible(analysis)) {
-            notifyApprovers(request);
-            return;
-        }
-        PlanEstimate.of(target, dev.parapet.core.UpstreamAccount.of(target, identity), sql)
-                .completeOnTimeout(java.util.Optional.empty(), 5, TimeUnit.SECONDS)
-                .whenComplete((estimate, failure) -> {
-                    if (estimate != null) {
-                        estimate.ifPresent(rows -> context.approvals().estimated(request, rows));
-                    }
-                    notifyApprovers(request);
-                });
-    }
-
-    /** Sends a new request to the configured webhooks; records which took it. */
-    private void notifyApprovers(Approvals.Request request) {
-        if (!context.approvals().notifier().configured()) {
-            return;
-        }
-        var session = audit.session();
-        context.approvals().notifier().notify(request).thenAccept(took -> {
-            if (!took.isEmpty()) {
-                ctx.channel().eventLoop().execute(() -> session.approval("notified", request, null, "sent to " + String.join(", ", took)));
-            }
-        });
-    }
-
-        /** The held statement's request is decided: it runs, or the refusal does, then what waited behind it. */
+    /** The held statement's request is decided: it runs, or the refusal does, then what waited behind it. */
     private void release(FrontendMessage message, String sql, Approvals.Request request, Approvals.Outcome outcome) {
         if (state == State.CLOSED) {
             release(message);
@@ -559,34 +496,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         holding = null;
-        Forward forward;
-        switch (outcome) {
-            case Approvals.Outcome.Approved approved -> {
-                String by = String.join(", ", approved.approvers());
-                audit.session().approval("approved", request, by, null);
-                log.info("session {}: request {} approved by {}; the statement runs", id, request.id(), by);
-                forward = forward(sql, true);
-                audit.session().approval("executed", request, by, null);
-            }
-            case Approvals.Outcome.Rejected rejected -> {
-                audit.session().approval("rejected", request, rejected.by(), rejected.why());
-                log.info("session {}: request {} rejected by {}", id, request.id(), rejected.by());
-                forward = refusedAfterApproval(sql, request, "42501", "approval request " + request.id() + " was rejected by "
-                        + rejected.by() + ": " + rejected.why());
-            }
-            case Approvals.Outcome.Withdrawn withdrawn -> {
-                audit.session().approval("withdrawn", request, null, withdrawn.why());
-                log.info("session {}: request {} withdrawn: {}", id, request.id(), withdrawn.why());
-                forward = refusedAfterApproval(sql, request, "57014", "canceling statement due to user request: approval request "
-                        + request.id() + " withdrawn");
-            }
-            case Approvals.Outcome.Expired expired -> {
-                audit.session().approval("expired", request, null, null);
-                log.info("session {}: request {} expired", id, request.id());
-                forward = refusedAfterApproval(sql, request, "42501", "approval request " + request.id() + " expired at "
-                        + expired.at() + " without a decision");
-            }
-        }
+        Forward forward = forward(governance.decided(request, outcome, sql), sql);
         switch (message) {
             case Query q -> sendQuery(q, forward);
             case Parse p -> sendParse(p, forward, context.statements().generation());
@@ -602,26 +512,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    private Forward refusedAfterApproval(String sql, Approvals.Request request, String sqlState, String why) {
-        StatementGate.Judgement judged = context.statements().judge(principal, target, sql);
-        Decision deny = new Decision.Deny(request.ruleId(), sqlState, why, null, List.of());
-        context.metrics().statementDenied(target.name(), request.ruleId());
-        return new Forward(DeniedStatement.sql(sqlState, why, "ask an approver again, or run what needs no approval"),
-                new StatementGate.Judgement(deny, java.util.Optional.empty(), false, judged.analysis()));
-    }
-
     /** Why the target refuses statements now because the audit trail cannot record them, if it does. */
     private java.util.Optional<String> auditRefusal() {
         return context.audit().refusal(target);
     }
-
-    private static Decision auditDenial(String why) {
-        return new Decision.Deny(AUDIT_RULE, "58000", why, "try again when the audit trail has recovered; operators: see the"
-                + " parapet_audit_* metrics and the gateway log", List.of());
-    }
-
-    /** The rule named when a fail-closed target refuses what it cannot audit. */
-    static final String AUDIT_RULE = "audit-fail-closed";
 
     /**
      * A prepared statement is decided again when the policy changed since it was prepared. When the
@@ -840,6 +734,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             refuseLogin("57P03", auditRefusal.get() + "; try again later");
             return;
         }
+        UpstreamAccount account = UpstreamAccount.of(target, identity);
+        TargetConfig estimated = target;
+        governance = new SessionGovernance(context, id, identity, target, (sql, analysis) -> PlanEstimate.possible(analysis)
+                ? PlanEstimate.of(estimated, account, sql)
+                : java.util.concurrent.CompletableFuture.completedFuture(java.util.Optional.empty()),
+                ctx.channel().eventLoop());
         meters = context.metrics().target(target.name(), "postgres");
         upstreamConnectStart = System.nanoTime();
         connector.connect(ctx.channel().eventLoop(), target, UpstreamAccount.of(target, identity), upstreamParameters(), this).addListener(f -> {
@@ -955,6 +855,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         log.info("session {}: {} ({}) connected to target {} from {}", id, identity.label(), identity.kind(),
                 target.name(), ctx.channel().remoteAddress());
         audit.start(facts());
+        governance.audit(audit.session());
         audit.session().connected();
         Backpressure.link(ctx.channel(), upstream);
     }
