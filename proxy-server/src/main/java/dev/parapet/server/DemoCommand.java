@@ -35,6 +35,17 @@ final class DemoCommand implements Callable<Integer> {
             defaultValue = "postgres")
     String postgresUser;
 
+    @Option(names = "--mariadb", description = "The local MariaDB or MySQL, as host:port (default: ${DEFAULT-VALUE});"
+            + " 'none' leaves it out.", defaultValue = "127.0.0.1:3306")
+    String mariadb;
+
+    @Option(names = "--mariadb-user", description = "A MariaDB/MySQL account with all privileges and no password the demo"
+            + " seeds with and connects as (default: ${DEFAULT-VALUE}).", defaultValue = "root")
+    String mariadbUser;
+
+    /** Whether the demo also fronts MariaDB (it answered and was seeded). */
+    private boolean withMariadb;
+
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(stateDir);
@@ -58,6 +69,7 @@ final class DemoCommand implements Callable<Integer> {
                 DemoData.seed(c);
             }
         }
+        withMariadb = seedMariadb();
         Path cert = state.resolve("tls-cert.pem");
         Path key = state.resolve("tls-key.pem");
         if (!Files.exists(cert) || !Files.exists(key)) {
@@ -81,8 +93,30 @@ final class DemoCommand implements Callable<Integer> {
             return Main.INVALID;
         }
         System.out.println(instructions(configFile, DevCertificate.fingerprintOf(cert), stateDir));
+        if (withMariadb) {
+            System.out.println(mysqlInstructions(stateDir));
+        }
         try (issuer) {
             return Main.runUntilSignalled(config);
+        }
+    }
+
+    /** Seeds the demo's two databases in MariaDB; false (with a note) when it does not answer. */
+    private boolean seedMariadb() {
+        if ("none".equals(mariadb)) {
+            return false;
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:mariadb://" + mariadb + "/?user=" + mariadbUser + "&password=")) {
+            DemoData.seedMySql(c, "parapet_prod");
+            DemoData.seedMySql(c, "parapet_staging");
+            return true;
+        } catch (SQLException e) {
+            System.err.println("""
+                    No MariaDB/MySQL answered at %s as '%s' (%s): the demo runs without its MySQL listener.
+                    Start one (on Debian: sudo start-stop-daemon --start --background --exec /usr/sbin/mariadbd)
+                    and run the demo again, or pass --mariadb none to leave it out.""".formatted(mariadb, mariadbUser,
+                    e.getMessage()));
+            return false;
         }
     }
 
@@ -115,6 +149,7 @@ final class DemoCommand implements Callable<Integer> {
                 instance: parapet-demo
                 listeners:
                   postgres: {host: 127.0.0.1, port: 6432}
+                  mysql: {host: 127.0.0.1, port: 6033, enabled: %7$s}
                   admin: {host: 127.0.0.1, port: 9090}
                 tls:
                   cert: tls-cert.pem
@@ -149,6 +184,7 @@ final class DemoCommand implements Callable<Integer> {
                   - name: staging
                     environment: staging
                     upstream: {host: %1$s, port: %2$s, database: parapet_staging, user: %3$s}
+                  %8$s
                 policies: policies
                 audit:
                   spool-directory: audit-spool
@@ -161,7 +197,51 @@ final class DemoCommand implements Callable<Integer> {
                 shutdown:
                   grace: 10s
                 """.formatted(host, port, postgresUser, DemoIssuer.issuerUrl(DemoIssuer.PORT), DemoData.READER,
-                DemoData.READER_PASSWORD);
+                DemoData.READER_PASSWORD, withMariadb, withMariadb ? mysqlTargets() : "");
+    }
+
+    /** The MariaDB targets: the same environments, groups and read-only login as PostgreSQL's. */
+    private String mysqlTargets() {
+        String host = mariadb.substring(0, mariadb.lastIndexOf(':'));
+        String port = mariadb.substring(mariadb.lastIndexOf(':') + 1);
+        return """
+                - name: prod_mysql
+                  protocol: mariadb
+                  environment: prod
+                  upstream:
+                    host: %1$s
+                    port: %2$s
+                    database: parapet_prod
+                    user: %3$s
+                    by-group:
+                      - {group: dba}
+                      - {group: analysts, user: %4$s, password: %5$s}
+                      - {group: pii-readers, user: %4$s, password: %5$s}
+                      - {group: agents, user: %4$s, password: %5$s}
+                - name: staging_mysql
+                  protocol: mariadb
+                  environment: staging
+                  upstream: {host: %1$s, port: %2$s, database: parapet_staging, user: %3$s}
+                """.formatted(host, port, mariadbUser, DemoData.READER, DemoData.READER_PASSWORD).indent(2).strip();
+    }
+
+    private static String mysqlInstructions(Path stateDir) {
+        String token = stateDir.toString().equals(".parapet/demo") ? "bin/parapet demo token"
+                : "bin/parapet demo token --state-dir " + stateDir;
+        return """
+                MariaDB through the same gateway, identities, policies and masking (targets prod_mysql and
+                staging_mysql on 127.0.0.1:6033; the token is the password, over TLS or as a clear-text password):
+                  mysql -h 127.0.0.1 -P 6033 -u alice -p"$(%1$s alice)" --ssl prod_mysql \\
+                      -e 'select full_name, email, phone from customers limit 3'          # masked
+                  mysql -h 127.0.0.1 -P 6033 -u carol -p"$(%1$s carol)" --enable-cleartext-plugin prod_mysql \\
+                      -e 'select full_name, email, phone from customers limit 3'          # clear: carol handles PII
+                  mysql -h 127.0.0.1 -P 6033 -u bob -p"$(%1$s bob)" --ssl prod_mysql -e 'drop table orders'   # ERROR 1142
+                  mysql -h 127.0.0.1 -P 6033 -u etl-agent -p"$(%1$s etl-agent)" --ssl prod_mysql \\
+                      -e 'select * from payment_cards'                                   # ERROR 1142: agents never read cards
+                  mysqldump -h 127.0.0.1 -P 6033 -u bob -p"$(%1$s bob)" --ssl prod_mysql > /tmp/prod.sql
+                (MySQL 8 clients: --ssl-mode=REQUIRED instead of --ssl; the MariaDB client on Debian checks no
+                certificate by default: add --ssl-ca=%2$s to check the gateway's.)
+                """.formatted(token, stateDir.resolve("tls-cert.pem"));
     }
 
     private static String instructions(Path configFile, String fingerprint, Path stateDir) {

@@ -52,6 +52,7 @@ class ApprovalStoreIT {
                     approval-mode: ticket
                     approvers: [approvers]
                 """);
+        GatewayFixture.prepareDatabase(); // when this class runs first, the database is not there yet
         try (Connection c = GatewayFixture.direct(GatewayFixture.DATABASE); Statement st = c.createStatement()) {
             st.execute("drop table if exists parapet_approvals_it");
             st.execute("drop table if exists approval_store_it");
