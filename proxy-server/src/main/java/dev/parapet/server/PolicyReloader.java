@@ -48,8 +48,9 @@ final class PolicyReloader implements AutoCloseable {
                 while (watcher.poll(50, TimeUnit.MILLISECONDS) != null) {
                     // drain the burst
                 }
-                key.pollEvents();
-                reload();
+                if (concernsPolicy(key.pollEvents())) {
+                    reload();
+                }
                 if (!key.reset()) {
                     log.warn("policy folder of {} is gone: no more reloads", path);
                     return;
@@ -58,6 +59,24 @@ final class PolicyReloader implements AutoCloseable {
         } catch (InterruptedException | java.nio.file.ClosedWatchServiceException e) {
             // closing
         }
+    }
+
+    /**
+     * Whether a change touched the policy: the policy file itself, or a YAML file of the policy
+     * folder. Other files beside it (a log written next to a single policy file) do not reload it.
+     */
+    private boolean concernsPolicy(java.util.List<java.nio.file.WatchEvent<?>> events) {
+        boolean folder = Files.isDirectory(path);
+        for (var event : events) {
+            if (!(event.context() instanceof Path changed)) {
+                return true; // overflow: cannot tell what changed
+            }
+            String name = changed.getFileName().toString();
+            if (folder ? name.endsWith(".yaml") || name.endsWith(".yml") : changed.getFileName().equals(path.getFileName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void reload() {

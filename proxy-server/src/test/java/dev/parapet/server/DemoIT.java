@@ -117,6 +117,29 @@ class DemoIT {
             var bob = GatewayFixture.run(Map.of("PGPASSWORD", token(bin, state, "bob")), null, "psql", "-X", "-At",
                     "host=127.0.0.1 port=6432 dbname=prod user=bob sslmode=require", "-c", "select current_user").assertSuccess();
             assertThat(bob.output().trim()).isEqualTo(GatewayFixture.PG_SUPERUSER);
+            // the same identities, policies and masking on the MariaDB side, with the printed mysql commands
+            waitFor(output, "mysql listener on", demo);
+            assertThat(Files.readString(output)).contains("mysql -h 127.0.0.1 -P 6033 -u alice")
+                    .contains("--enable-cleartext-plugin");
+            String clearMyEmail;
+            try (var direct = java.sql.DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/parapet_prod?user=root");
+                 var rs = direct.createStatement().executeQuery("select email from customers where id = 1")) {
+                rs.next();
+                clearMyEmail = rs.getString(1);
+            }
+            var myMasked = GatewayFixture.run(Map.of(), null, "mysql", "-h", "127.0.0.1", "-P", "6033", "-u", "alice",
+                    "-p" + alice, "--ssl", "-N", "prod_mysql", "-e", emailSql).assertSuccess();
+            assertThat(myMasked.output()).as("alice sees it masked over MySQL too").doesNotContain(clearMyEmail).contains("@");
+            var myClear = GatewayFixture.run(Map.of(), null, "mysql", "-h", "127.0.0.1", "-P", "6033", "-u", "carol",
+                    "-p" + token(bin, state, "carol"), "--enable-cleartext-plugin", "-N", "prod_mysql", "-e", emailSql)
+                    .assertSuccess();
+            assertThat(myClear.output()).as("carol reads it clear").contains(clearMyEmail);
+            var myDrop = GatewayFixture.run(Map.of(), null, "mysql", "-h", "127.0.0.1", "-P", "6033", "-u", "bob",
+                    "-p" + token(bin, state, "bob"), "--ssl", "prod_mysql", "-e", "drop table orders");
+            assertThat(myDrop.output()).contains("ERROR 1142").contains("denied by rule \"no-drop-in-prod\"");
+            var myCards = GatewayFixture.run(Map.of(), null, "mysql", "-h", "127.0.0.1", "-P", "6033", "-u", "etl-agent",
+                    "-p" + agentToken, "--ssl", "prod_mysql", "-e", "select * from payment_cards");
+            assertThat(myCards.output()).contains("ERROR 1142").contains("agent-no-cards");
             // bob's schema change waits for carol, who approves it with the printed command
             String bobToken = token(bin, state, "bob");
             java.util.concurrent.CompletableFuture<GatewayFixture.Result> change = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
