@@ -22,14 +22,23 @@ public final class PacketDecoder extends ByteToMessageDecoder {
         this.maxPacket = maxPacket;
     }
 
+    /** A packet was refused: what follows is dropped (the session closes the connection). */
+    private boolean refused;
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (refused) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
         while (in.readableBytes() >= 4) {
             int at = in.readerIndex();
             int length = in.getUnsignedMediumLE(at);
             int seq = in.getUnsignedByte(at + 3);
             long total = length + (joining == null ? 0 : joining.readableBytes() - 4);
             if (total > maxPacket) {
+                refused = true;
+                in.skipBytes(in.readableBytes());
                 throw new TooLongFrameException("a packet of more than " + maxPacket + " bytes (max_allowed_packet)");
             }
             if (in.readableBytes() < 4 + length) {
