@@ -62,7 +62,8 @@ final class RowMasking {
                         bytes = ByteBufUtil.getBytes(row, 0, row.writerIndex(), false);
                     }
                 }
-                MaskedCell masked = masker.mask(bytes, bytesOffset + at + size, (int) length, plan.types().get(i), action);
+                MaskedCell masked = unscannable(action, bytes, bytesOffset + at + size, (int) length) ? MaskedCell.NULL
+                        : masker.mask(bytes, bytesOffset + at + size, (int) length, plan.types().get(i), action);
                 if (masked != MaskedCell.UNCHANGED) {
                     if (replaced == null) {
                         replaced = new byte[count][];
@@ -162,6 +163,23 @@ final class RowMasking {
         }
     }
 
+    /**
+     * Whether a cell whose content would be scanned holds NUL bytes: text in UTF-16, UTF-32 or
+     * UCS-2 (a client can ask for results in them with {@code character_set_results}) hides what
+     * the detectors look for between NULs, so such a cell is sent as NULL rather than unscanned.
+     */
+    private static boolean unscannable(MaskAction action, byte[] bytes, int offset, int length) {
+        if (action instanceof MaskAction.WholeValue) {
+            return false;
+        }
+        for (int i = offset, end = offset + length; i < end; i++) {
+            if (bytes[i] == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isNull(ByteBuf row, int bitmapAt, int column) {
         int bit = column + 2;
         return (row.getUnsignedByte(bitmapAt + bit / 8) & (1 << (bit % 8))) != 0;
@@ -174,6 +192,9 @@ final class RowMasking {
         if (FieldTypes.lengthEncoded(type)) {
             int prefix = Packets.sizeAt(row, at);
             byte[] value = ByteBufUtil.getBytes(row, at + prefix, size - prefix);
+            if (unscannable(action, value, 0, value.length)) {
+                return MaskedCell.NULL;
+            }
             MaskedCell masked = masker.mask(value, 0, value.length, plan.types().get(index), action);
             if (masked instanceof MaskedCell.Replaced r) {
                 byte[] out = new byte[Packets.lenencSize(r.utf8().length) + r.utf8().length];
