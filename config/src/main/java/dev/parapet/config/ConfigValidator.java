@@ -23,6 +23,15 @@ final class ConfigValidator {
         listener("/listeners/postgres", config.listeners().postgres());
         listener("/listeners/mysql", config.listeners().mysql());
         listener("/listeners/admin", config.listeners().admin());
+        if (config.listeners().postgres().defaultTarget() != null || config.listeners().admin().defaultTarget() != null) {
+            error.accept("/listeners", "default-target is a setting of the mysql listener only");
+        }
+        String defaultTarget = config.listeners().mysql().defaultTarget();
+        if (defaultTarget != null && config.targets().stream().noneMatch(t -> defaultTarget.equals(t.name())
+                && t.protocol() == TargetConfig.Protocol.MYSQL)) {
+            error.accept("/listeners/mysql/default-target", "default target '" + defaultTarget
+                    + "' is not a configured MySQL target");
+        }
         tls(config.tls());
         if (config.policies() != null && !java.nio.file.Files.exists(config.policies())) {
             error.accept("/policies", "policy path " + config.policies() + " does not exist");

@@ -99,6 +99,15 @@ class ConfigLoaderTest {
                 """, "m.yaml", null);
         assertThat(config.targets().get(0).protocol()).isEqualTo(TargetConfig.Protocol.MYSQL);
         assertThat(config.listeners().mysql().port()).isEqualTo(6033);
+        assertThatThrownBy(() -> loader.parse("""
+                listeners:
+                  mysql: {port: 6033, default-target: nope}
+                targets:
+                  - name: shop
+                    protocol: mariadb
+                    upstream: {port: 3306, database: shop, user: root}
+                """, "d.yaml", null))
+                .hasMessageContaining("d.yaml:2:").hasMessageContaining("default target 'nope' is not a configured MySQL target");
     }
 
     @Test

@@ -149,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
                 instance: parapet-demo
                 listeners:
                   postgres: {host: 127.0.0.1, port: 6432}
-                  mysql: {host: 127.0.0.1, port: 6033, enabled: %7$s}
+                  mysql: {host: 127.0.0.1, port: 6033, enabled: %7$s%9$s}
                   admin: {host: 127.0.0.1, port: 9090}
                 tls:
                   cert: tls-cert.pem
@@ -197,7 +197,8 @@ final class DemoCommand implements Callable<Integer> {
                 shutdown:
                   grace: 10s
                 """.formatted(host, port, postgresUser, DemoIssuer.issuerUrl(DemoIssuer.PORT), DemoData.READER,
-                DemoData.READER_PASSWORD, withMariadb, withMariadb ? mysqlTargets() : "");
+                DemoData.READER_PASSWORD, withMariadb, withMariadb ? mysqlTargets() : "",
+                withMariadb ? ", default-target: prod_mysql" : "");
     }
 
     /** The MariaDB targets: the same environments, groups and read-only login as PostgreSQL's. */

@@ -140,6 +140,14 @@ class DemoIT {
             var myCards = GatewayFixture.run(Map.of(), null, "mysql", "-h", "127.0.0.1", "-P", "6033", "-u", "etl-agent",
                     "-p" + agentToken, "--ssl", "prod_mysql", "-e", "select * from payment_cards");
             assertThat(myCards.output()).contains("ERROR 1142").contains("agent-no-cards");
+            var dump = GatewayFixture.run(Map.of(), null, "mysqldump", "-h", "127.0.0.1", "-P", "6033", "-u", "bob",
+                    "-p" + token(bin, state, "bob"), "--ssl", "prod_mysql").assertSuccess();
+            assertThat(dump.output()).as("mysqldump through the gateway, as printed").contains("CREATE TABLE `customers`")
+                    .contains("INSERT INTO `orders`").contains(clearMyEmail);
+            var analystDump = GatewayFixture.run(Map.of(), null, "mysqldump", "-h", "127.0.0.1", "-P", "6033", "-u", "alice",
+                    "-p" + alice, "--ssl", "--skip-lock-tables", "prod_mysql", "customers").assertSuccess();
+            assertThat(analystDump.output()).as("an analyst's dump is masked").contains("INSERT INTO `customers`")
+                    .doesNotContain(clearMyEmail).contains("****@example.com");
             // bob's schema change waits for carol, who approves it with the printed command
             String bobToken = token(bin, state, "bob");
             java.util.concurrent.CompletableFuture<GatewayFixture.Result> change = java.util.concurrent.CompletableFuture.supplyAsync(() -> {

@@ -382,7 +382,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         identity = resolved;
-        String targetName = database == null || database.isEmpty() ? user : database;
+        String defaultTarget = context.config().listeners().mysql().defaultTarget();
+        String targetName = database != null && !database.isEmpty() ? database : defaultTarget != null ? defaultTarget : user;
         var found = context.targets().find(targetName, TargetConfig.Protocol.MYSQL);
         if (found.isEmpty()) {
             context.metrics().loginRefused(PROTOCOL, "unknown_target");
