@@ -265,6 +265,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     context.metrics().loginRefused(PROTOCOL, "empty_password");
                     refuseLogin(1045, "28000", "Access denied for user '" + user + "' (using password: NO):"
                             + " send the gateway credentials (a token) as the password");
+                } else if (tls && readsOldServerAuthMoreData()) {
+                    switchTo("mysql_clear_password");
                 } else if (tls) {
                     fullAuthentication();
                 } else {
@@ -280,6 +282,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 switchTo(tls ? "caching_sha2_password" : "mysql_clear_password");
             }
         }
+    }
+
+    /**
+     * MySQL Connector/J takes a server that presents itself as {@code 5.5.5-...} (MariaDB's prefix,
+     * relayed from the database) for one older than 5.5.16 and reads "perform full authentication"
+     * without its 0x01 header, failing with "Unknown server response after fast auth"; over TLS
+     * the clear-text plugin carries the token as safely, so such a client is switched to it.
+     */
+    private boolean readsOldServerAuthMoreData() {
+        return listener.serverVersion().startsWith("5.5.5-")
+                && "MySQL Connector/J".equals(attributes.get("_client_name"));
     }
 
     private void startTls() {
