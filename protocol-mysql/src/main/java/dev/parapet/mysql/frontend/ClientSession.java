@@ -301,12 +301,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             fatal(loginSeq, 1043, "08S01", "Bad handshake: TLS is not available on this listener");
             return;
         }
-        if (ctx.pipeline().get(PacketDecoder.class).hasBufferedBytes()) {
-            context.metrics().clientProtocolError(PROTOCOL, "data_after_ssl_request");
-            fatal(loginSeq, 1043, "08S01", "Bad handshake: unencrypted data after the TLS request");
-            return;
-        }
         ctx.pipeline().addFirst("tls", context.clientTls().get().newHandler(ctx.alloc()));
+        // a client sends its TLS ClientHello right after the request, often in the same read: what the
+        // decoder holds beyond the request is TLS and goes to the new handler (which answers it
+        // without passing plain data on while the handshake runs)
+        ByteBuf early = ctx.pipeline().get(PacketDecoder.class).takeBufferedBytes();
+        if (early != null) {
+            ctx.pipeline().fireChannelRead(early);
+        }
     }
 
     private void fullAuthentication() {
