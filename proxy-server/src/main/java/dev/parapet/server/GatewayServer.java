@@ -177,6 +177,11 @@ public final class GatewayServer implements AutoCloseable {
         return gateway.addresses().get("postgres");
     }
 
+    /** Where the MySQL listener is bound (null when it is off). */
+    public InetSocketAddress mysqlAddress() {
+        return gateway.addresses().get("mysql");
+    }
+
     public int adminPort() {
         return admin.port();
     }
