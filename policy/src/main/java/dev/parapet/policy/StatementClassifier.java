@@ -702,6 +702,9 @@ final class StatementClassifier {
 
     /** One MySQL SET assignment in {@code [from, to)}; true when it changes a global or persisted value. */
     private boolean assignment(Shape s, int from, int to, InfoBuilder info) {
+        if (s.isAnyWord(from, "names", "charset") || (s.isWord(from, "character") && s.isWord(from + 1, "set"))) {
+            return false; // SET a = 1, NAMES utf8mb4: MariaDB Connector/J's session setup has it in its list
+        }
         boolean global = s.isAnyWord(from, "global", "persist", "persist_only")
                 || (s.is(from, TokenKind.VARIABLE) && Tokens.asciiLowerCase(s.text(from)).matches("@@(global|persist|persist_only)(\\..*)?"));
         int equals = -1;

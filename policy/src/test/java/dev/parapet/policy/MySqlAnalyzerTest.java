@@ -111,6 +111,10 @@ class MySqlAnalyzerTest {
         assertThat(only("SET @@global.read_only = 1").kind()).isEqualTo(StatementKind.ALTER_SYSTEM);
         assertThat(only("SET PERSIST sql_mode = ''").kind()).isEqualTo(StatementKind.ALTER_SYSTEM);
         assertThat(only("SET autocommit = 0, @a = 1").kind()).isEqualTo(StatementKind.SET);
+        // MariaDB Connector/J's session setup puts NAMES among the assignments
+        assertThat(only("set autocommit=1,sql_mode=CONCAT(@@sql_mode,',STRICT_TRANS_TABLES'),session_track_schema=1,"
+                + "NAMES utf8mb4,time_zone='+00:00'").kind()).isEqualTo(StatementKind.SET);
+        assertThat(only("SET @@global.read_only = 1, NAMES utf8mb4").kind()).isEqualTo(StatementKind.ALTER_SYSTEM);
         assertThat(only("SET PASSWORD FOR 'bob'@'%' = 'x'").kind()).isEqualTo(StatementKind.ALTER);
         assertThat(only("SET ROLE admin").kind()).isEqualTo(StatementKind.SET_ROLE);
     }

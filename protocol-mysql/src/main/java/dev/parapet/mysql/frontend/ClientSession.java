@@ -265,6 +265,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     context.metrics().loginRefused(PROTOCOL, "empty_password");
                     refuseLogin(1045, "28000", "Access denied for user '" + user + "' (using password: NO):"
                             + " send the gateway credentials (a token) as the password");
+                } else if (tls && readsOldServerAuthMoreData()) {
+                    switchTo("mysql_clear_password");
                 } else if (tls) {
                     fullAuthentication();
                 } else {
@@ -282,18 +284,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    /**
+     * MySQL Connector/J takes a server that presents itself as {@code 5.5.5-...} (MariaDB's prefix,
+     * relayed from the database) for one older than 5.5.16 and reads "perform full authentication"
+     * without its 0x01 header, failing with "Unknown server response after fast auth"; over TLS
+     * the clear-text plugin carries the token as safely, so such a client is switched to it.
+     */
+    private boolean readsOldServerAuthMoreData() {
+        return listener.serverVersion().startsWith("5.5.5-")
+                && "MySQL Connector/J".equals(attributes.get("_client_name"));
+    }
+
     private void startTls() {
         if (context.clientTls().isEmpty() || tls()) {
             context.metrics().clientProtocolError(PROTOCOL, "ssl_request");
             fatal(loginSeq, 1043, "08S01", "Bad handshake: TLS is not available on this listener");
             return;
         }
-        if (ctx.pipeline().get(PacketDecoder.class).hasBufferedBytes()) {
-            context.metrics().clientProtocolError(PROTOCOL, "data_after_ssl_request");
-            fatal(loginSeq, 1043, "08S01", "Bad handshake: unencrypted data after the TLS request");
-            return;
-        }
         ctx.pipeline().addFirst("tls", context.clientTls().get().newHandler(ctx.alloc()));
+        // a client sends its TLS ClientHello right after the request, often in the same read: what the
+        // decoder holds beyond the request is TLS and goes to the new handler (which answers it
+        // without passing plain data on while the handshake runs)
+        ByteBuf early = ctx.pipeline().get(PacketDecoder.class).takeBufferedBytes();
+        if (early != null) {
+            ctx.pipeline().fireChannelRead(early);
+        }
     }
 
     private void fullAuthentication() {

@@ -62,9 +62,17 @@ public final class PacketDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** Whether bytes after the last whole packet are waiting (data sent after a TLS request, say). */
-    public boolean hasBufferedBytes() {
-        return actualReadableBytes() > 0 || joining != null;
+    /**
+     * Takes the bytes read beyond the last whole packet out of this decoder (the caller owns
+     * them), or null when there are none: after a TLS request they belong to the TLS handler.
+     */
+    public ByteBuf takeBufferedBytes() {
+        int readable = actualReadableBytes();
+        if (readable == 0 || joining != null) {
+            return null;
+        }
+        ByteBuf buffered = internalBuffer();
+        return buffered.readRetainedSlice(readable);
     }
 
     @Override
