@@ -698,8 +698,27 @@ final class SqlLexer {
             mysqlString(start, pos); // charset introducer: _utf8mb4'text'
             return;
         }
+        if (dialect == Dialect.MYSQL && sql.charAt(start) == '_' && isSpace(next)
+                && CHARSETS.contains(sql.substring(start + 1, pos).toLowerCase(java.util.Locale.ROOT))) {
+            // an introducer may stand apart from its literal: _binary 'bytes' (MariaDB Connector/J writes blobs so)
+            int quote = pos;
+            while (isSpace(charAt(quote))) {
+                quote++;
+            }
+            if (charAt(quote) == '\'' || charAt(quote) == '"') {
+                mysqlString(start, quote);
+                return;
+            }
+        }
         tokens.add(TokenKind.WORD, start, pos, null);
     }
+
+    /** MySQL and MariaDB character set names, as introducers ({@code _latin1 'x'}) name them. */
+    private static final java.util.Set<String> CHARSETS = java.util.Set.of("binary", "utf8", "utf8mb3", "utf8mb4", "latin1",
+            "latin2", "latin5", "latin7", "ascii", "ucs2", "utf16", "utf16le", "utf32", "big5", "gbk", "gb2312", "gb18030",
+            "sjis", "cp932", "ujis", "eucjpms", "euckr", "cp1250", "cp1251", "cp1256", "cp1257", "cp850", "cp852",
+            "cp866", "koi8r", "koi8u", "greek", "hebrew", "tis620", "armscii8", "geostd8", "keybcs2", "macce",
+            "macroman", "swe7", "dec8", "hp8", "filename");
 
     // ---------------------------------------------------------------- characters
 

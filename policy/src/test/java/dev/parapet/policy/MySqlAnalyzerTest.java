@@ -31,6 +31,17 @@ class MySqlAnalyzerTest {
     }
 
     @Test
+    void readsACharsetIntroducerStandingApartFromItsLiteral() {
+        // MariaDB Connector/J inlines a blob parameter so in text mode: _binary 'bytes', NULs escaped
+        StatementInfo info = only("update blobs set payload = _binary '\\\u0000\u001f>]|\\'x' where id = 1");
+        assertThat(info.kind()).isEqualTo(StatementKind.UPDATE);
+        assertThat(info.where()).isEqualTo(WhereClause.PRESENT);
+        assertThat(only("select _utf8mb4  'a' as x from t").tablesRead()).containsExactly(table("t"));
+        assertThat(analyzer.analyze("select _latin1 'a' from t").fingerprint())
+                .isEqualTo(analyzer.analyze("select _latin1'b' from t").fingerprint());
+    }
+
+    @Test
     void readsAndWritesTheTargetOfInsertOnDuplicateKeyUpdate() {
         StatementInfo info = only("INSERT INTO `orders` (`user_id`, `total`) VALUES (1, 10.5), (2, 99) "
                 + "ON DUPLICATE KEY UPDATE total = VALUES(total)");
