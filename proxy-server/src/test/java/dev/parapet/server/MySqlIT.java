@@ -324,6 +324,25 @@ class MySqlIT {
             SQLException unknown = catchThrowableOfType(SQLException.class,
                     () -> killer.createStatement().execute("kill query 987654"));
             assertThat(unknown.getErrorCode()).isEqualTo(1094);
+
+            // the id CONNECTION_ID() gives inside the session (the database's) works too, for the same caller only
+            String databaseId = MySqlFixture.query(victim, "select connection_id()").replace("|\n", "");
+            CompletableFuture<Object> again = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return MySqlFixture.query(victim, "select sleep(20)");
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            Thread.sleep(700);
+            try (Connection other = MySqlFixture.mariadb(gateway, "alice", "sslMode=trust")) {
+                SQLException notYours = catchThrowableOfType(SQLException.class,
+                        () -> other.createStatement().execute("kill query " + databaseId));
+                assertThat(notYours.getErrorCode()).as("another identity cannot kill it").isEqualTo(1094);
+            }
+            killer.createStatement().execute("kill query " + databaseId);
+            Object second = again.get(10, TimeUnit.SECONDS);
+            assertThat(second instanceof SQLException e && e.getErrorCode() == 1317).as("interrupted: %s", second).isTrue();
         }
     }
 

@@ -106,7 +106,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private long statements;
     private long transactions;
     private Channel upstream;
-    private long upstreamThread;
+    /** Set once at login, read by other sessions' KILL. */
+    private volatile long upstreamThread;
     private int status = Commands.STATUS_AUTOCOMMIT;
     private boolean deprecateEof;
     /** The database asked for the client's file: what the client sends until its empty packet goes upstream. */
@@ -832,33 +833,47 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         long victimId = Long.parseLong(kill.group(2));
         ClientSession victim = listener.session(victimId);
         if (victim == null || !victim.sameCaller(identity)) {
+            // CONNECTION_ID() inside a session gives the database's thread id: the caller's own session on this target
+            victim = listener.sessionOnDatabase(target.name(), victimId, identity);
+        }
+        if (victim == null || !victim.sameCaller(identity)) {
             audited.failed("HY000", "unknown thread " + victimId);
             record(audited);
             answer(Commands.QUERY, seq, error(1094, "HY000", "Unknown thread id: " + victimId));
             return;
         }
-        if (victim.withdrawHeld("the client killed the statement")) {
+        final ClientSession found = victim;
+        if (found.withdrawHeld("the client killed the statement")) {
             audited.completed("KILL 0");
             record(audited);
             answer(Commands.QUERY, seq, Packets.ok(ctx.alloc(), Packets.OK, 0, status, 0));
             return;
         }
-        if (!victim.target.name().equals(target.name()) || victim.upstreamThread == 0) {
+        if (!found.target.name().equals(target.name()) || found.upstreamThread == 0) {
             audited.failed("HY000", "other target");
             record(audited);
             answer(Commands.QUERY, seq, error(1095, "HY000", "You are not owner of thread " + victimId
                     + " on this target: connect to its target to kill it"));
             return;
         }
-        if (!queryOnly && victim != this) {
-            victim.ctx.channel().eventLoop().execute(() -> victim.endNow(1927, "70100", "Connection was killed"));
+        if (!queryOnly && found != this) {
+            found.ctx.channel().eventLoop().execute(() -> found.endNow(1927, "70100", "Connection was killed"));
         }
-        String upstreamKill = (queryOnly ? "KILL QUERY " : "KILL CONNECTION ") + victim.upstreamThread;
+        String upstreamKill = (queryOnly ? "KILL QUERY " : "KILL CONNECTION ") + found.upstreamThread;
         ByteBuf rewritten = Packets.start(ctx.alloc(), upstreamKill.length() + 1);
         rewritten.writeByte(Commands.QUERY).writeCharSequence(upstreamKill, StandardCharsets.UTF_8);
         Exchange exchange = new Exchange(Commands.QUERY, Exchange.Shape.RESULTS, seq);
         exchange.audited = audited;
         relay(exchange, rewritten);
+    }
+
+    /** The database thread id of the session's upstream connection (0 before it logged in). */
+    long upstreamThread() {
+        return upstreamThread;
+    }
+
+    String targetName() {
+        return target == null ? null : target.name();
     }
 
     boolean sameCaller(Identity other) {

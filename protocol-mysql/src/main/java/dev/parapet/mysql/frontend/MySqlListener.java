@@ -104,4 +104,14 @@ public final class MySqlListener extends ChannelInitializer<Channel> {
     ClientSession session(long connectionId) {
         return sessions.get(connectionId);
     }
+
+    /** The session of {@code caller} on {@code target} whose database thread is {@code threadId}, if any. */
+    ClientSession sessionOnDatabase(String target, long threadId, dev.parapet.core.Identity caller) {
+        for (ClientSession session : sessions.values()) {
+            if (session.upstreamThread() == threadId && target.equals(session.targetName()) && session.sameCaller(caller)) {
+                return session;
+            }
+        }
+        return null;
+    }
 }
