@@ -18,6 +18,8 @@ final class PhoneDetector {
 
     /** Bounds the matcher's work on one window of digits. */
     private static final long MAX_TRIES = 16;
+    /** The most digits a telephone number has (E.164: 15), with room for an extension's first digits. */
+    private static final int MAX_NUMBER_DIGITS = 17;
 
     private final PhoneNumberUtil util = PhoneNumberUtil.getInstance();
     private final String defaultRegion;
@@ -57,7 +59,44 @@ final class PhoneDetector {
             // address) would lose to them anyway: the matcher is not worth its cost there.
             if (digits >= PreFilter.MIN_PHONE_DIGITS && !out.covers(start, end) && !isPartOfCode(b, from, start)
                     && worthMatching(b, start, i)) {
-                findIn(b, from, to, start, i, out);
+                if (digits <= MAX_NUMBER_DIGITS) {
+                    findIn(b, from, to, start, i, out);
+                } else {
+                    findInParts(b, from, to, start, i, out);
+                }
+            }
+        }
+    }
+
+    /**
+     * A window with more digits than one number has (a list of numbers, a long code in groups):
+     * the matcher goes over the parts that start at each group and hold at most one number's
+     * digits, each a short text, rather than over the whole run, where its cost grows with the
+     * run's length (hundreds of microseconds for a 120-character cell).
+     */
+    private void findInParts(byte[] b, int from, int to, int start, int end, Findings out) {
+        for (int p = start; p < end; p++) {
+            boolean groupStart = (Ascii.isDigit(b[p]) || b[p] == '+' || b[p] == '(')
+                    && (p == start || !Ascii.isDigit(b[p - 1])) && (p == start || b[p - 1] != '+' && b[p - 1] != '(');
+            if (!groupStart) {
+                continue;
+            }
+            int q = p;
+            int digits = 0;
+            int lastDigitEnd = p;
+            while (q < end) {
+                if (Ascii.isDigit(b[q])) {
+                    if (digits == MAX_NUMBER_DIGITS) {
+                        break;
+                    }
+                    digits++;
+                    lastDigitEnd = q + 1;
+                }
+                q++;
+            }
+            if (digits >= PreFilter.MIN_PHONE_DIGITS && !out.covers(p, lastDigitEnd)
+                    && worthMatching(b, p, lastDigitEnd)) {
+                findIn(b, from, to, p, lastDigitEnd, out);
             }
         }
     }
@@ -87,6 +126,8 @@ final class PhoneDetector {
         int dots = 0;
         int others = 0;
         int[] firstGroups = new int[3];
+        int groupDigits = 0;
+        int smallestGroup = Integer.MAX_VALUE;
         boolean inGroup = false;
         boolean plusOrParen = false;
         for (int i = start; i < end; i++) {
@@ -95,6 +136,11 @@ final class PhoneDetector {
                 if (!inGroup) {
                     groups++;
                     inGroup = true;
+                    groupDigits = 0;
+                }
+                groupDigits++;
+                if (i + 1 == end || !Ascii.isDigit(b[i + 1])) {
+                    smallestGroup = Math.min(smallestGroup, groupDigits);
                 }
                 if (groups <= 3) {
                     firstGroups[groups - 1]++;
@@ -114,6 +160,11 @@ final class PhoneDetector {
             return true;
         }
         if (groups == 1 || (dots == 1 && others == 0 && groups == 2)) {
+            return false;
+        }
+        if (smallestGroup > 4) {
+            // numbers written to be read have a group of four digits or fewer (an area code, a
+            // block of the subscriber number); runs of long groups are codes and ids
             return false;
         }
         boolean isoDate = firstGroups[0] == 4 && firstGroups[1] == 2 && firstGroups[2] == 2;
