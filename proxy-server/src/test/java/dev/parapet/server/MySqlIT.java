@@ -324,6 +324,15 @@ class MySqlIT {
             SQLException unknown = catchThrowableOfType(SQLException.class,
                     () -> killer.createStatement().execute("kill query 987654"));
             assertThat(unknown.getErrorCode()).isEqualTo(1094);
+            // a KILL the gateway cannot map never reaches the database as written: there, the id would name another thread
+            for (String hidden : List.of("/* c */ kill query " + id, "/*!50000 kill query " + id + " */", "kill user bob")) {
+                SQLException refused = catchThrowableOfType(SQLException.class, () -> killer.createStatement().execute(hidden));
+                assertThat(refused.getErrorCode()).as(hidden).isEqualTo(1095);
+            }
+            SQLException prepared = catchThrowableOfType(SQLException.class,
+                    () -> MySqlFixture.mariadb(gateway, "bob", "sslMode=trust&useServerPrepStmts=true")
+                            .prepareStatement("kill query ?"));
+            assertThat(prepared.getErrorCode()).isEqualTo(1295);
 
             // the id CONNECTION_ID() gives inside the session (the database's) works too, for the same caller only
             String databaseId = MySqlFixture.query(victim, "select connection_id()").replace("|\n", "");

@@ -74,7 +74,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern KILL = Pattern.compile(
             "\\s*kill\\s+(?:(query|connection)\\s+)?(\\d+)\\s*;?\\s*", Pattern.CASE_INSENSITIVE);
-    private static final Pattern KILL_WORD = Pattern.compile("\\s*kill\\b.*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
     private enum State { AWAIT_RESPONSE, AWAIT_TOKEN, AWAIT_SWITCH, LOGGING_IN, SETTING_ROLE, RELAY, CLOSED }
 
@@ -578,13 +577,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Commands.QUERY -> {
                 meters.statement();
                 String sql = text(packet, 1);
-                Matcher kill = KILL.matcher(sql);
-                if (kill.matches() || KILL_WORD.matcher(sql).matches()) {
+                StatementGate.Judgement judgement = governance.judge(sql, false);
+                if (kills(judgement.analysis())) {
+                    Matcher kill = KILL.matcher(sql);
                     packet.release();
-                    kill(sql, kill.matches() ? kill : null, seq);
+                    kill(sql, kill.matches() ? kill : null, seq, judgement);
                     return;
                 }
-                StatementGate.Judgement judgement = governance.judge(sql, false);
                 if (SessionGovernance.held(judgement)) {
                     hold(packet, sql, judgement, seq);
                     return;
@@ -663,6 +662,32 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    /**
+     * Whether any statement of the string is a KILL, however it is written (comments, executable
+     * comments, behind other statements): read from the analysis' normalised text, one statement
+     * per {@code ;}. Such a string never goes to the database as it is, since the ids in it are
+     * the gateway's, not the database's.
+     */
+    private static boolean kills(StatementAnalysis analysis) {
+        String shape = analysis.fingerprint();
+        int at = 0;
+        while (at < shape.length()) {
+            while (at < shape.length() && (shape.charAt(at) == ' ' || shape.charAt(at) == ';')) {
+                at++;
+            }
+            if (shape.regionMatches(true, at, "kill", 0, 4)
+                    && (at + 4 == shape.length() || !Character.isLetterOrDigit(shape.charAt(at + 4)) && shape.charAt(at + 4) != '_')) {
+                return true;
+            }
+            int next = shape.indexOf(';', at);
+            if (next < 0) {
+                return false;
+            }
+            at = next + 1;
+        }
+        return false;
+    }
+
     private static Optional<Decision.Allow> allowOf(StatementGate.Judgement judgement) {
         return judgement != null && judgement.decision() instanceof Decision.Allow allow ? Optional.of(allow) : Optional.empty();
     }
@@ -721,6 +746,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void prepare(ByteBuf packet, String sql, StatementGate.Judgement judgement, int generation, int seq) {
+        if (kills(judgement.analysis()) && judgement.decision() instanceof Decision.Allow) {
+            AuditedStatement audited = new AuditedStatement(sql, judgement, "prepared");
+            audited.failed("HY000", "KILL cannot be prepared through the gateway");
+            record(audited);
+            packet.release();
+            answer(Commands.STMT_PREPARE, seq, error(1295, "HY000", "KILL cannot be prepared through the gateway: run it"
+                    + " as a statement, with the connection id the gateway gave"));
+            return;
+        }
         if (!(judgement.decision() instanceof Decision.Allow)) {
             AuditedStatement audited = new AuditedStatement(sql, judgement, "prepared");
             refuse(judgement, audited, Commands.STMT_PREPARE, seq);
@@ -816,8 +850,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * withdraws its held statement or kills its database thread (on the same target); any other
      * KILL is refused, since the database's ids mean nothing to a client of the gateway.
      */
-    private void kill(String sql, Matcher kill, int seq) {
-        StatementGate.Judgement judgement = governance.judge(sql, false);
+    private void kill(String sql, Matcher kill, int seq, StatementGate.Judgement judgement) {
         AuditedStatement audited = new AuditedStatement(sql, judgement, "simple");
         if (refuse(judgement, audited, Commands.QUERY, seq)) {
             return;

@@ -78,7 +78,9 @@ final class ResponseFollower {
                 return head(session, exchange, packet);
             }
             case COLUMNS -> {
-                exchange.columns.add(ColumnDefinition.of(packet));
+                if (exchange.masking != null) {
+                    exchange.columns.add(ColumnDefinition.of(packet)); // read only when the rows are to be masked
+                }
                 pass(session, exchange, packet);
                 if (--exchange.remaining == 0) {
                     exchange.rows = session.rowsOf(exchange);
