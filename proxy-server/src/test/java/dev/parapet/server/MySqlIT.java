@@ -329,10 +329,14 @@ class MySqlIT {
                 SQLException refused = catchThrowableOfType(SQLException.class, () -> killer.createStatement().execute(hidden));
                 assertThat(refused.getErrorCode()).as(hidden).isEqualTo(1095);
             }
-            SQLException prepared = catchThrowableOfType(SQLException.class,
-                    () -> MySqlFixture.mariadb(gateway, "bob", "sslMode=trust&useServerPrepStmts=true")
-                            .prepareStatement("kill query ?"));
-            assertThat(prepared.getErrorCode()).isEqualTo(1295);
+            try (Connection serverPrepared = MySqlFixture.mariadb(gateway, "bob", "sslMode=trust&useServerPrepStmts=true")) {
+                SQLException prepared = catchThrowableOfType(SQLException.class, () -> {
+                    PreparedStatement ps = serverPrepared.prepareStatement("kill query ?");
+                    ps.setLong(1, id);
+                    ps.execute();
+                });
+                assertThat(prepared.getErrorCode()).isEqualTo(1295);
+            }
 
             // the id CONNECTION_ID() gives inside the session (the database's) works too, for the same caller only
             String databaseId = MySqlFixture.query(victim, "select connection_id()").replace("|\n", "");
