@@ -52,7 +52,12 @@ final class MySqlFixture {
      */
     static GatewayFixture start(Path policies, String extraYaml) throws Exception {
         prepareDatabase();
-        String yaml = """
+        return GatewayFixture.start(config(policies, extraYaml));
+    }
+
+    /** The configuration {@link #start} starts a gateway with, for tests that change one of its settings. */
+    static String config(Path policies, String extraYaml) {
+        return """
                 listeners:
                   postgres: {host: 127.0.0.1, port: 0}
                   mysql: {host: 127.0.0.1, port: 0}
@@ -79,7 +84,6 @@ final class MySqlFixture {
                 """.formatted(HOST, PORT, DATABASE, SUPERUSER)
                 + (policies == null ? "" : "policies: " + policies + "\n")
                 + (extraYaml == null ? "" : extraYaml);
-        return GatewayFixture.start(yaml);
     }
 
     static int port(GatewayFixture gateway) {

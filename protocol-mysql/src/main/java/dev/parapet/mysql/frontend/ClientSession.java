@@ -199,7 +199,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     fatal(Packets.sequence(packet) + 1, 1043, "08S01", "Bad handshake: a packet arrived while the login was being checked");
                 }
             }
-        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+        } catch (IndexOutOfBoundsException e) {
+            // Netty's message describes the buffer, not the client's mistake
+            context.metrics().clientProtocolError(PROTOCOL, "malformed");
+            fatal(loginSeq, 1043, "08S01", "Bad handshake: a field of the packet runs past its end");
+        } catch (IllegalArgumentException e) {
             context.metrics().clientProtocolError(PROTOCOL, "malformed");
             fatal(loginSeq, 1043, "08S01", "Bad handshake: " + e.getMessage());
         } finally {
@@ -214,7 +218,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             throw new IllegalArgumentException("the handshake response is too short");
         }
         int caps = in.readIntLE();
-        if ((caps & Capabilities.PROTOCOL_41) == 0 || in.readableBytes() < 28) {
+        if ((caps & Capabilities.PROTOCOL_41) != 0 && in.readableBytes() < 28) {
+            // a 4.1 response has 32 fixed bytes before the user name (MySQL: "Bad handshake")
+            throw new IllegalArgumentException("the handshake response is too short");
+        }
+        if ((caps & Capabilities.PROTOCOL_41) == 0) {
             context.metrics().loginRefused(PROTOCOL, "old_protocol");
             fatal(loginSeq, 1251, "08004", "Client does not support authentication protocol requested by server;"
                     + " the gateway needs the 4.1 protocol");

@@ -28,9 +28,10 @@ public final class Commands {
     private Commands() {
     }
 
-    /** A command's name for logs and errors. */
+    /** A command's name for logs and errors; -1 (what {@link Packets#first} says of an empty packet) is named as such. */
     public static String name(int command) {
         return switch (command) {
+            case -1 -> "an empty packet";
             case 0x00 -> "COM_SLEEP";
             case QUIT -> "COM_QUIT";
             case INIT_DB -> "COM_INIT_DB";
