@@ -259,6 +259,7 @@ class MySqlBadInputIT {
             ServerError error = c.expectError();
             assertError(error, 1153, "08S01", "max_allowed_packet");
             assertThat(error.message()).contains(String.valueOf(1 << 20));
+            assertThat(error.seq()).as("the answer follows the refused command's sequence id").isEqualTo(1);
             c.assertClosedByPeer();
         }
         assertThat(clientErrors("packet_too_large") - before).isEqualTo(1.0);

@@ -1332,7 +1332,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (root instanceof TooLongFrameException || cause instanceof TooLongFrameException) {
             context.metrics().clientProtocolError(PROTOCOL, "packet_too_large");
             log.info("session {}: packet too large from {}", id, ctx.channel().remoteAddress());
-            fatal(0, 1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes (the gateway accepts "
+            PacketDecoder decoder = ctx.pipeline().get(PacketDecoder.class);
+            fatal(decoder == null ? 0 : (decoder.refusedSequence() + 1) & 0xFF, 1153, "08S01",
+                    "Got a packet bigger than 'max_allowed_packet' bytes (the gateway accepts "
                     + context.config().limits().maxMessageSize().bytes() + ")");
         } else if (root instanceof IOException || root instanceof javax.net.ssl.SSLException) {
             log.debug("session {}: connection error: {}", id, root.toString());

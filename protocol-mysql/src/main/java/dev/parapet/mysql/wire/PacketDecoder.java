@@ -24,6 +24,8 @@ public final class PacketDecoder extends ByteToMessageDecoder {
 
     /** A packet was refused: what follows is dropped (the session closes the connection). */
     private boolean refused;
+    /** The sequence id of the refused packet, which the answer follows. */
+    private int refusedSequence;
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
@@ -38,6 +40,7 @@ public final class PacketDecoder extends ByteToMessageDecoder {
             long total = length + (joining == null ? 0 : joining.readableBytes() - 4);
             if (total > maxPacket) {
                 refused = true;
+                refusedSequence = seq;
                 in.skipBytes(in.readableBytes());
                 throw new TooLongFrameException("a packet of more than " + maxPacket + " bytes (max_allowed_packet)");
             }
@@ -73,6 +76,11 @@ public final class PacketDecoder extends ByteToMessageDecoder {
         }
         ByteBuf buffered = internalBuffer();
         return buffered.readRetainedSlice(readable);
+    }
+
+    /** The sequence id of the packet refused as too large. */
+    public int refusedSequence() {
+        return refusedSequence;
     }
 
     @Override
