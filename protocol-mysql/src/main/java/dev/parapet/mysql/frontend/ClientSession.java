@@ -1112,23 +1112,46 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (exchange.masking == null) {
             return null;
         }
-        List<ResultColumn> columns = new ArrayList<>(exchange.columns.size());
-        for (ColumnDefinition column : exchange.columns) {
+        PlannedRows planned = plans.get(exchange.masking);
+        if (planned == null || !planned.columns().equals(exchange.columns) || planned.binary() != exchange.binary) {
+            planned = plan(exchange);
+            if (plans.size() >= 64) {
+                plans.clear();
+            }
+            plans.put(exchange.masking, planned);
+        }
+        MaskPlan plan = planned.plan();
+        if (exchange.audited != null && !exchange.maskedRecorded) {
+            exchange.maskedRecorded = true;
+            exchange.audited.masked(planned.labels(), plan.actions(), plan.reasons());
+        }
+        if (planned.rows() == null) {
+            return null;
+        }
+        context.metrics().resultRewritten(target.name(), exchange.masking.directive().ruleId());
+        return planned.rows();
+    }
+
+    /** The masking of one result shape of a statement: worked out once, used for every result of that shape. */
+    private record PlannedRows(List<ColumnDefinition> columns, boolean binary, List<String> labels, MaskPlan plan,
+            RowMasking rows) {
+    }
+
+    /** The session's recent result plans by statement masking (shared per query shape, compared by identity). */
+    private final Map<dev.parapet.core.MaskPlanner.StatementMasking, PlannedRows> plans = new java.util.IdentityHashMap<>();
+
+    private PlannedRows plan(Exchange exchange) {
+        List<ColumnDefinition> definitions = List.copyOf(exchange.columns);
+        List<ResultColumn> columns = new ArrayList<>(definitions.size());
+        for (ColumnDefinition column : definitions) {
             String origin = column.orgTable();
             boolean traced = origin != null && !origin.isEmpty() && column.orgName() != null && !column.orgName().isEmpty();
             columns.add(traced ? new ResultColumn(column.schema(), origin, column.orgName(), column.name(), column.columnType())
                     : ResultColumn.untraced(column.name(), column.columnType()));
         }
         MaskPlan plan = context.statements().masks().plan(exchange.masking, columns);
-        if (exchange.audited != null && !exchange.maskedRecorded) {
-            exchange.maskedRecorded = true;
-            exchange.audited.masked(columns.stream().map(ResultColumn::label).toList(), plan.actions(), plan.reasons());
-        }
-        if (plan.masksNothing()) {
-            return null;
-        }
-        context.metrics().resultRewritten(target.name(), exchange.masking.directive().ruleId());
-        return new RowMasking(plan, exchange.columns, exchange.binary);
+        return new PlannedRows(definitions, exchange.binary, columns.stream().map(ResultColumn::label).toList(), plan,
+                plan.masksNothing() ? null : new RowMasking(plan, definitions, exchange.binary));
     }
 
     dev.parapet.masking.CellMasker masker() {
