@@ -184,6 +184,30 @@ class MySqlPolicyIT {
     }
 
     @Test
+    void doubleQuotesReadAsIdentifiersUnderAnsiQuotesStayMasked() throws Exception {
+        // a session can switch sql_mode to ANSI_QUOTES: "email" is then the column, not a string
+        try (Connection alice = open(CLIENTS.get(0), "alice"); Statement st = alice.createStatement()) {
+            st.execute("set sql_mode = concat(@@sql_mode, ',ANSI_QUOTES')");
+            StringBuilder out = new StringBuilder();
+            for (String sql : List.of("select concat(\"email\", '') from customers", "select \"email\" from customers",
+                    "select lower(\"full_name\") x from customers")) {
+                try (ResultSet rs = st.executeQuery(sql)) {
+                    int rows = 0;
+                    while (rs.next()) {
+                        out.append(rs.getString(1)).append('\n');
+                        rows++;
+                    }
+                    assertThat(rows).as(sql).isGreaterThan(100);
+                }
+            }
+            assertThat(leaks(out.toString())).as("clear values read through double-quoted identifiers").isEmpty();
+            // what reads as nothing sensible with double quotes as strings is refused, not passed on
+            SQLException unreadable = refused(alice, "select \"c\".\"email\" from customers \"c\"");
+            assertThat(unreadable.getErrorCode()).isEqualTo(1064);
+        }
+    }
+
+    @Test
     void refusalsComeBackAs1142NamingTheRuleAndChangeNothing() throws Exception {
         String before = MySqlFixture.query(MySqlFixture.direct(), "select count(*), sum(crc32(coalesce(city,''))) from customers");
         try (Connection bob = open(CLIENTS.get(0), "bob"); Connection carol = open(CLIENTS.get(1), "carol")) {
