@@ -77,6 +77,8 @@ public final class MaskPlanner {
     }
 
     private static final int PREPARED_SHAPES = 4096;
+    /** A MySQL user variable assigned inside a statement: {@code @v := expr} (the fingerprint has no literals or comments). */
+    private static final java.util.regex.Pattern ASSIGNS_VARIABLE = java.util.regex.Pattern.compile("@[\\w$.`]+\\s*:=");
     private final Map<Shape, StatementMasking> prepared = new ConcurrentHashMap<>();
 
     /** Prepares masking for a statement the directive applies to. */
@@ -133,7 +135,14 @@ public final class MaskPlanner {
         if (!readsSensitive && !readsEverything) {
             return Optional.empty();
         }
+        if (readsSensitive && ASSIGNS_VARIABLE.matcher(analyzed.fingerprint()).find()) {
+            return Optional.of("the statement assigns what it reads to a user variable (@v := ...), which would give it back in clear");
+        }
         for (StatementInfo statement : analyzed.executedStatements()) {
+            if (readsSensitive && (statement.kind() == dev.parapet.policy.StatementKind.SET
+                    || statement.kind() == dev.parapet.policy.StatementKind.DO) && !statement.tablesRead().isEmpty()) {
+                return Optional.of("the statement stores what it reads in a variable, which would give it back in clear");
+            }
             if (writesTracedValues(statement)) {
                 Optional<String> laundered = launders(masking.directive(), statement);
                 if (laundered.isPresent()) {

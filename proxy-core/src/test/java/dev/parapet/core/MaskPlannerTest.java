@@ -102,6 +102,23 @@ class MaskPlannerTest {
     }
 
     @Test
+    void mysqlUserVariablesFedByMaskedColumnsAreRefused() {
+        SqlAnalyzer mysql = new SqlAnalyzer(Dialect.MYSQL);
+        for (String sql : List.of("set @n = (select full_name from customers where id = 1)",
+                "set @a = 1, @n := (select email from customers limit 1)",
+                "do @n := (select phone from customers limit 1)",
+                "select @n := full_name from customers where id = 1",
+                "select id, @e := lower(email) as e from customers",
+                "select full_name into @n from customers where id = 1")) {
+            assertThat(planner.forStatement(detectAll, mysql.analyze(sql)).sideDoor()).as(sql).isPresent();
+        }
+        for (String sql : List.of("set @n = 1", "set @n = (select count(*) from customers)", "select @n",
+                "select email from customers where id = @n", "set @n := 'a@b.example'")) {
+            assertThat(planner.forStatement(detectAll, mysql.analyze(sql)).sideDoor()).as(sql).isEmpty();
+        }
+    }
+
+    @Test
     void writesThatOnlyNameMaskedColumnsToFindTheirRowsOrReturnThemAreNot() {
         // RETURNING comes back masked like any result; conditions leak only by inference (deny-predicates)
         for (String sql : List.of("update customers set city = 'Paris' where id = 3 returning email, phone",

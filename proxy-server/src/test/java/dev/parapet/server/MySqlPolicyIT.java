@@ -184,6 +184,21 @@ class MySqlPolicyIT {
     }
 
     @Test
+    void maskedValuesCannotBeParkedInUserVariables() throws Exception {
+        try (Connection alice = open(CLIENTS.get(0), "alice")) {
+            for (String sql : List.of("set @n = (select full_name from customers where id = 1)",
+                    "select @n := email from customers where id = 1", "select phone into @p from customers where id = 2",
+                    "do @n := (select email from customers limit 1)")) {
+                SQLException e = refused(alice, sql);
+                assertThat(e.getErrorCode()).as(sql).isEqualTo(1142);
+                assertThat(e.getMessage()).as(sql).contains("masked-data-stays-masked");
+            }
+            String later = MySqlFixture.query(alice, "select coalesce(@n, 'unset'), coalesce(@p, 'unset')");
+            assertThat(later).isEqualTo("unset|unset|\n");
+        }
+    }
+
+    @Test
     void doubleQuotesReadAsIdentifiersUnderAnsiQuotesStayMasked() throws Exception {
         // a session can switch sql_mode to ANSI_QUOTES: "email" is then the column, not a string
         try (Connection alice = open(CLIENTS.get(0), "alice"); Statement st = alice.createStatement()) {
