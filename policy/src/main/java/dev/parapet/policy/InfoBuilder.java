@@ -100,6 +100,16 @@ final class InfoBuilder {
         return read;
     }
 
+    /** Functions that read or write files on the database server's host (MySQL's LOAD_FILE, PostgreSQL's file functions). */
+    private static final Map<String, ServerAccess> FILE_FUNCTIONS = Map.of(
+            "load_file", ServerAccess.READS_FILE,
+            "pg_read_file", ServerAccess.READS_FILE,
+            "pg_read_binary_file", ServerAccess.READS_FILE,
+            "pg_stat_file", ServerAccess.READS_FILE,
+            "pg_ls_dir", ServerAccess.READS_FILE,
+            "lo_import", ServerAccess.READS_FILE,
+            "lo_export", ServerAccess.WRITES_FILE);
+
     StatementInfo build() {
         Set<TableName> allRead = new LinkedHashSet<>(read);
         Set<TableName> allWritten = new LinkedHashSet<>(written);
@@ -121,6 +131,12 @@ final class InfoBuilder {
             statement.columns().forEach((table, names) ->
                     allColumns.computeIfAbsent(table, t -> new LinkedHashSet<>()).addAll(names));
             allFunctions.addAll(statement.functions());
+        }
+        for (String function : allFunctions) {
+            ServerAccess reached = FILE_FUNCTIONS.get(function.substring(function.lastIndexOf('.') + 1));
+            if (reached != null) {
+                allAccess.add(reached);
+            }
         }
         return new StatementInfo(kind, objectType, allRead, allWritten, allColumns, where, allFunctions, allAccess,
                 inner, innerExecutes, outputs, allPredicates, writtenValues);

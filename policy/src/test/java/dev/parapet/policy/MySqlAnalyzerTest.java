@@ -31,6 +31,15 @@ class MySqlAnalyzerTest {
     }
 
     @Test
+    void loadFileReadsAFileOnTheServer() {
+        assertThat(only("select load_file('/etc/passwd')").serverAccess()).containsExactly(ServerAccess.READS_FILE);
+        assertThat(only("SELECT LOAD_FILE(concat('/etc/', 'shadow')) AS x FROM dual").serverAccess())
+                .containsExactly(ServerAccess.READS_FILE);
+        assertThat(only("select id from t where v = (select load_file('/x'))").serverAccess()).containsExactly(ServerAccess.READS_FILE);
+        assertThat(only("select file_name from t").serverAccess()).isEmpty();
+    }
+
+    @Test
     void readsACharsetIntroducerStandingApartFromItsLiteral() {
         // MariaDB Connector/J inlines a blob parameter so in text mode: _binary 'bytes', NULs escaped
         StatementInfo info = only("update blobs set payload = _binary '\\\u0000\u001f>]|\\'x' where id = 1");
