@@ -184,6 +184,42 @@ class MySqlPolicyIT {
     }
 
     @Test
+    void onlyStatementsTheGatewaySawPreparedRun() throws Exception {
+        String clear = MySqlFixture.query(MySqlFixture.direct(), "select email from customers where id = 1").replace("|\n", "");
+        try (RawMySqlConnection raw = RawMySqlConnection.loggedIn(MySqlFixture.port(gateway), "alice", "it")) {
+            byte[] sql = "select email from customers where id = 1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] prepare = new byte[1 + sql.length];
+            prepare[0] = 0x16;
+            System.arraycopy(sql, 0, prepare, 1, sql.length);
+            raw.sendPacket(0, prepare);
+            RawMySqlConnection.Packet ok = raw.read();
+            assertThat(ok.first()).isZero();
+            byte[] id = java.util.Arrays.copyOfRange(ok.payload(), 1, 5);
+            raw.read(); // the column definition
+            raw.read(); // EOF (no DEPRECATE_EOF)
+            // MariaDB runs "the last statement prepared" for id -1: the gateway would not know what it decided for it
+            RawMySqlConnection.ServerError unknown = execute(raw, new byte[] {-1, -1, -1, -1}).error();
+            assertThat(unknown.code()).isEqualTo(1243);
+            StringBuilder answer = new StringBuilder();
+            int eofs = 0;
+            for (RawMySqlConnection.Packet p = execute(raw, id); ; p = raw.read()) {
+                answer.append(new String(p.payload(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                // column count, definition, EOF, the row, EOF
+                if (p.isError() || p.first() == 0xFE && p.payload().length < 9 && ++eofs == 2) {
+                    break;
+                }
+            }
+            assertThat(answer.toString()).contains("@").doesNotContain(clear);
+        }
+    }
+
+    private static RawMySqlConnection.Packet execute(RawMySqlConnection raw, byte[] statementId) throws Exception {
+        byte[] payload = {0x17, statementId[0], statementId[1], statementId[2], statementId[3], 0, 1, 0, 0, 0};
+        raw.sendPacket(0, payload);
+        return raw.read();
+    }
+
+    @Test
     void maskedValuesCannotBeParkedInUserVariables() throws Exception {
         try (Connection alice = open(CLIENTS.get(0), "alice")) {
             for (String sql : List.of("set @n = (select full_name from customers where id = 1)",

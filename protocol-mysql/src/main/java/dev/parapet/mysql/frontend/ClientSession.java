@@ -614,12 +614,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 long statementId = packet.getUnsignedIntLE(packet.readerIndex() + 5);
                 Exchange exchange = new Exchange(command, Exchange.Shape.FETCH, seq);
                 PreparedStatements.Statement statement = prepared.get(statementId);
-                if (statement != null) {
-                    exchange.statement = statement;
-                    exchange.rows = statement.cursorRows;
-                    exchange.audited = new AuditedStatement(statement.sql, statement.judgement, "prepared");
-                    allowOf(statement.judgement).flatMap(Decision.Allow::rowLimit).ifPresent(l -> exchange.rowLimit = l);
+                if (statement == null) {
+                    packet.release();
+                    answer(command, seq, unknownStatement(statementId, "mysqld_stmt_fetch"));
+                    return;
                 }
+                exchange.statement = statement;
+                exchange.rows = statement.cursorRows;
+                exchange.audited = new AuditedStatement(statement.sql, statement.judgement, "prepared");
+                allowOf(statement.judgement).flatMap(Decision.Allow::rowLimit).ifPresent(l -> exchange.rowLimit = l);
                 relay(exchange, packet);
             }
             case Commands.STMT_SEND_LONG_DATA -> {
@@ -632,10 +635,23 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             case Commands.STMT_CLOSE -> {
                 long statementId = packet.getUnsignedIntLE(packet.readerIndex() + 5);
+                if (prepared.get(statementId) == null) {
+                    packet.release(); // not one the gateway saw prepared (MariaDB's -1, "the last one", included)
+                    return;
+                }
                 prepared.remove(statementId);
                 Packets.write(upstream, packet, 0);
             }
-            case Commands.STMT_RESET, Commands.PING, Commands.SET_OPTION, Commands.STATISTICS,
+            case Commands.STMT_RESET -> {
+                long statementId = packet.getUnsignedIntLE(packet.readerIndex() + 5);
+                if (prepared.get(statementId) == null) {
+                    packet.release();
+                    answer(command, seq, unknownStatement(statementId, "mysqld_stmt_reset"));
+                    return;
+                }
+                relay(new Exchange(command, Exchange.Shape.ONE, seq), packet);
+            }
+            case Commands.PING, Commands.SET_OPTION, Commands.STATISTICS,
                     Commands.RESET_CONNECTION -> {
                 if (command == Commands.RESET_CONNECTION) {
                     prepared.clear();
@@ -719,6 +735,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             at = next + 1;
         }
         return false;
+    }
+
+    private ByteBuf unknownStatement(long statementId, String where) {
+        return error(1243, "HY000", "Unknown prepared statement handler (" + statementId + ") given to " + where);
     }
 
     private static Optional<Decision.Allow> allowOf(StatementGate.Judgement judgement) {
@@ -806,7 +826,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         Exchange exchange = new Exchange(Commands.STMT_EXECUTE, Exchange.Shape.RESULTS, seq);
         exchange.binary = true;
         if (statement == null) {
-            relay(exchange, packet); // the database answers: unknown statement
+            // only statements the gateway saw prepared run: MariaDB also takes -1 for "the last one
+            // prepared", which would run it without what the gateway decided for it (its masking)
+            packet.release();
+            answer(Commands.STMT_EXECUTE, seq, unknownStatement(statementId, "mysqld_stmt_execute"));
             return;
         }
         int generation = context.statements().generation();
