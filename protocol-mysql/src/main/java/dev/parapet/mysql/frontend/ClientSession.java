@@ -769,8 +769,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Sets up masking and row limits for a statement's results; false when it was refused instead. */
     private boolean prepareResults(Exchange exchange, StatementGate.Judgement judgement, int command, int seq) {
         Decision.Allow allow = (Decision.Allow) judgement.decision();
-        if (!allow.hiddenColumns().isEmpty()) {
-            // removing columns from MySQL results is not built: refuse rather than show them
+        if (!allow.hiddenColumns().isEmpty() && command == Commands.QUERY) {
+            exchange.hidden = allow.hiddenColumns(); // text results are narrowed as they come
+        } else if (!allow.hiddenColumns().isEmpty()) {
+            // a prepared statement's columns were announced at prepare: refuse rather than show them
             AuditedStatement audited = exchange.audited;
             String message = "the statement returns columns a rule hides (" + String.join(", ", allow.hiddenColumns())
                     + "); name the columns you need instead of *";
@@ -783,6 +785,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         exchange.masking = judgement.masking().orElse(null);
         exchange.rowLimit = allow.rowLimit().orElse(null);
+        if (exchange.masking != null || !exchange.hidden.isEmpty()) {
+            exchange.baseTables = baseTables(judgement.analysis());
+        }
         return true;
     }
 
@@ -1192,14 +1197,43 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         List<ColumnDefinition> definitions = List.copyOf(exchange.columns);
         List<ResultColumn> columns = new ArrayList<>(definitions.size());
         for (ColumnDefinition column : definitions) {
-            String origin = column.orgTable();
-            boolean traced = origin != null && !origin.isEmpty() && column.orgName() != null && !column.orgName().isEmpty();
-            columns.add(traced ? new ResultColumn(column.schema(), origin, column.orgName(), column.name(), column.columnType())
+            columns.add(traced(column, exchange.baseTables)
+                    ? new ResultColumn(column.schema(), column.orgTable(), column.orgName(), column.name(), column.columnType())
                     : ResultColumn.untraced(column.name(), column.columnType()));
         }
         MaskPlan plan = context.statements().masks().plan(exchange.masking, columns);
         return new PlannedRows(definitions, exchange.binary, columns.stream().map(ResultColumn::label).toList(), plan,
                 plan.masksNothing() ? null : new RowMasking(plan, definitions, exchange.binary));
+    }
+
+    /**
+     * Whether a result column's origin can be trusted: it names a column of one of the tables the
+     * statement reads. MariaDB gives a derived table's alias as the origin of its columns, and a
+     * name that is not a table read is no origin to classify by.
+     */
+    static boolean traced(ColumnDefinition column, java.util.Set<String> baseTables) {
+        String origin = column.orgTable();
+        return origin != null && !origin.isEmpty() && column.orgName() != null && !column.orgName().isEmpty()
+                && baseTables.contains(origin.toLowerCase(Locale.ROOT));
+    }
+
+    private static java.util.Set<String> baseTables(StatementAnalysis analysis) {
+        if (!(analysis instanceof StatementAnalysis.Analyzed analyzed)) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (StatementInfo statement : analyzed.executedStatements()) {
+            statement.tablesRead().forEach(table -> names.add(table.name().toLowerCase(Locale.ROOT)));
+        }
+        return names;
+    }
+
+    /** The refusal of a result whose hidden columns cannot be told apart. */
+    ByteBuf narrowingRefusal(Exchange exchange, boolean all) {
+        String message = all ? "every column of the result is one a rule hides (" + String.join(", ", exchange.hidden) + ")"
+                : "the result has computed columns the gateway cannot tell apart from the ones a rule hides ("
+                + String.join(", ", exchange.hidden) + "); name the columns you need";
+        return error(1143, "42000", message);
     }
 
     dev.parapet.masking.CellMasker masker() {

@@ -61,6 +61,17 @@ final class Exchange {
     ByteBuf stopped;
     boolean truncated;
     boolean maskedRecorded;
+    /**
+     * The tables the statement reads, by name in lower case: a column definition's origin is
+     * trusted only when it names one of them (MariaDB names a derived table's alias there).
+     */
+    java.util.Set<String> baseTables = java.util.Set.of();
+    /** Columns a rule hides from this statement's results ({@code table.column}); empty when none. */
+    List<String> hidden = List.of();
+    /** While columns are hidden: the column-count packet and definitions, held until all have come. */
+    final List<ByteBuf> heldColumns = new ArrayList<>();
+    /** How the current result is narrowed, or null. */
+    ColumnNarrowing narrowing;
     /** The next packet is the first after a result's column definitions. */
     boolean afterColumns;
     /** The statement id of a PREPARE_OK, -1 before. */
@@ -95,5 +106,7 @@ final class Exchange {
             refusedInfile.release();
             refusedInfile = null;
         }
+        heldColumns.forEach(ByteBuf::release);
+        heldColumns.clear();
     }
 }

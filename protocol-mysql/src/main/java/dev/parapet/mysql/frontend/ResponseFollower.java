@@ -78,11 +78,18 @@ final class ResponseFollower {
                 return head(session, exchange, packet);
             }
             case COLUMNS -> {
-                if (exchange.masking != null) {
-                    exchange.columns.add(ColumnDefinition.of(packet)); // read only when the rows are to be masked
+                if (exchange.masking != null || !exchange.hidden.isEmpty()) {
+                    exchange.columns.add(ColumnDefinition.of(packet)); // read only when the rows are to be masked or narrowed
                 }
-                pass(session, exchange, packet);
+                if (!exchange.hidden.isEmpty()) {
+                    exchange.heldColumns.add(packet);
+                } else {
+                    pass(session, exchange, packet);
+                }
                 if (--exchange.remaining == 0) {
+                    if (!exchange.hidden.isEmpty()) {
+                        narrow(session, exchange);
+                    }
                     exchange.rows = session.rowsOf(exchange);
                     if (exchange.command == Commands.STMT_EXECUTE && exchange.statement != null) {
                         exchange.statement.cursorRows = exchange.rows;
@@ -159,8 +166,13 @@ final class ResponseFollower {
                 exchange.remaining = (int) count;
                 exchange.columns.clear();
                 exchange.rowsInResult = 0;
+                exchange.narrowing = null;
                 exchange.phase = Exchange.Phase.COLUMNS;
-                pass(session, exchange, packet);
+                if (!exchange.hidden.isEmpty()) {
+                    exchange.heldColumns.add(packet); // sent once the hidden columns are known
+                } else {
+                    pass(session, exchange, packet);
+                }
                 return false;
             }
         }
@@ -220,10 +232,50 @@ final class ResponseFollower {
                 return false;
             }
         }
-        ByteBuf row = exchange.rows == null ? packet : exchange.rows.apply(packet, session.masker(), session.alloc());
+        ByteBuf row = exchange.narrowing == null ? packet : exchange.narrowing.apply(packet, session.alloc());
+        row = exchange.rows == null ? row : exchange.rows.apply(row, session.masker(), session.alloc());
         exchange.rowsSent++;
         session.toClient(exchange, row);
         return false;
+    }
+
+    /**
+     * All column definitions of a result with hidden columns are in: the count and the definitions
+     * of the columns kept go on, the rows will lose the others' cells; a result whose columns'
+     * origins are not all known is stopped with an error instead.
+     */
+    private static void narrow(ClientSession session, Exchange exchange) {
+        ColumnNarrowing narrowing = ColumnNarrowing.of(exchange.columns, exchange.hidden, exchange.baseTables);
+        ByteBuf countPacket = exchange.heldColumns.get(0);
+        if (narrowing == null || narrowing.dropsAll()) {
+            exchange.heldColumns.forEach(ByteBuf::release);
+            exchange.heldColumns.clear();
+            if (exchange.stopped == null) {
+                exchange.stopped = session.narrowingRefusal(exchange, narrowing != null);
+            }
+            return;
+        }
+        if (!narrowing.dropsAny()) {
+            exchange.heldColumns.forEach(p -> pass(session, exchange, p));
+            exchange.heldColumns.clear();
+            return;
+        }
+        countPacket.release();
+        pass(session, exchange, narrowing.countPacket(session.alloc()));
+        java.util.List<ColumnDefinition> kept = new java.util.ArrayList<>(narrowing.kept());
+        for (int i = 0; i < exchange.columns.size(); i++) {
+            ByteBuf definition = exchange.heldColumns.get(i + 1);
+            if (narrowing.drops(i)) {
+                definition.release();
+            } else {
+                kept.add(exchange.columns.get(i));
+                pass(session, exchange, definition);
+            }
+        }
+        exchange.heldColumns.clear();
+        exchange.columns.clear();
+        exchange.columns.addAll(kept);
+        exchange.narrowing = narrowing;
     }
 
     /** Passes a packet on, unless a row limit stopped the answer. */
