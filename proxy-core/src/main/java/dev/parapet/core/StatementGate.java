@@ -77,6 +77,35 @@ public final class StatementGate {
      * satisfied, every other rule applies as always.
      */
     public Judgement judge(Principal principal, TargetConfig target, String sql, boolean approved) {
+        Judgement judgement = judgeAsWritten(principal, target, sql, approved);
+        if (target.protocol() != TargetConfig.Protocol.MYSQL || sql.indexOf('"') < 0
+                || !(judgement.decision() instanceof Decision.Allow)) {
+            return judgement;
+        }
+        return underAnsiQuotes(judgement, judgeAsWritten(principal, target, sql.replace('"', '`'), approved));
+    }
+
+    /**
+     * MySQL reads double quotes as strings by default and as identifiers under {@code sql_mode}
+     * ANSI_QUOTES, which a session can switch on at any time ({@code SELECT "ssn" FROM users} reads
+     * the column there). A statement allowed as strings is judged as identifiers too: refused if
+     * that reading is, else run under that reading's judgement, whose masking sees every column the
+     * statement may read.
+     */
+    private static Judgement underAnsiQuotes(Judgement asStrings, Judgement asIdentifiers) {
+        String reading = " (reading \"...\" as identifiers, as sql_mode ANSI_QUOTES does)";
+        return switch (asIdentifiers.decision()) {
+            case Decision.Allow allow -> asIdentifiers;
+            case Decision.Deny deny -> new Judgement(new Decision.Deny(deny.ruleId(), deny.sqlState(),
+                    deny.message() + reading, deny.hint(), deny.shadowed()), Optional.empty(), false, asStrings.analysis());
+            case Decision.RequireApproval approval -> new Judgement(new Decision.Deny(approval.ruleId(), "42501",
+                    "rule \"" + approval.ruleId() + "\" requires approval" + reading + ": " + approval.reason(),
+                    "write strings in single quotes and identifiers in backticks", List.of()), Optional.empty(), false,
+                    asStrings.analysis());
+        };
+    }
+
+    private Judgement judgeAsWritten(Principal principal, TargetConfig target, String sql, boolean approved) {
         SqlAnalyzer analyzer = target.protocol() == TargetConfig.Protocol.MYSQL ? mysql : postgres;
         StatementAnalysis analysis = analyzer.analyze(sql);
         Decision decision = engine.decide(new PolicyRequest(principal, target.name(), target.environment(),

@@ -142,14 +142,12 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private String configYaml() {
-        String host = postgres.substring(0, postgres.lastIndexOf(':'));
-        String port = postgres.substring(postgres.lastIndexOf(':') + 1);
         return """
                 # Written by `parapet demo`; rewritten at every demo start.
                 instance: parapet-demo
                 listeners:
                   postgres: {host: 127.0.0.1, port: 6432}
-                  mysql: {host: 127.0.0.1, port: 6033, enabled: %7$s%9$s}
+                  mysql: {host: 127.0.0.1, port: 6033, enabled: %3$s%4$s}
                   admin: {host: 127.0.0.1, port: 9090}
                 tls:
                   cert: tls-cert.pem
@@ -157,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
                 identity:
                   issuers:
                     - name: demo
-                      issuer: %4$s
+                      issuer: %1$s
                       audiences: [parapet]
                       algorithms: [ES256]
                       service: {client-ids: [etl-agent]}
@@ -169,22 +167,7 @@ final class DemoCommand implements Callable<Integer> {
                     environments: [prod]
                     groups: [analysts, dba, pii-readers, agents]
                 targets:
-                  - name: prod
-                    environment: prod
-                    upstream:
-                      host: %1$s
-                      port: %2$s
-                      database: parapet_prod
-                      user: %3$s
-                      by-group:
-                        - {group: dba}
-                        - {group: analysts, user: %5$s, password: %6$s}
-                        - {group: pii-readers, user: %5$s, password: %6$s}
-                        - {group: agents, user: %5$s, password: %6$s}
-                  - name: staging
-                    environment: staging
-                    upstream: {host: %1$s, port: %2$s, database: parapet_staging, user: %3$s}
-                  %8$s
+                %2$s
                 policies: policies
                 audit:
                   spool-directory: audit-spool
@@ -196,34 +179,40 @@ final class DemoCommand implements Callable<Integer> {
                       checkpoint-interval: 10s
                 shutdown:
                   grace: 10s
-                """.formatted(host, port, postgresUser, DemoIssuer.issuerUrl(DemoIssuer.PORT), DemoData.READER,
-                DemoData.READER_PASSWORD, withMariadb, withMariadb ? mysqlTargets() : "",
-                withMariadb ? ", default-target: prod_mysql" : "");
+                """.formatted(DemoIssuer.issuerUrl(DemoIssuer.PORT),
+                targets("", "postgres", postgres, postgresUser)
+                        + (withMariadb ? targets("_mysql", "mariadb", mariadb, mariadbUser) : ""),
+                withMariadb, withMariadb ? ", default-target: prod_mysql" : "");
     }
 
-    /** The MariaDB targets: the same environments, groups and read-only login as PostgreSQL's. */
-    private String mysqlTargets() {
-        String host = mariadb.substring(0, mariadb.lastIndexOf(':'));
-        String port = mariadb.substring(mariadb.lastIndexOf(':') + 1);
+    /**
+     * The demo's prod and staging targets on one database server ({@code hostPort}), named with
+     * {@code suffix}: the same environments, and the same read-only login for analysts, PII
+     * readers and the agent, whichever the protocol.
+     */
+    private static String targets(String suffix, String protocol, String hostPort, String user) {
+        String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
+        String port = hostPort.substring(hostPort.lastIndexOf(':') + 1);
         return """
-                - name: prod_mysql
-                  protocol: mariadb
+                - name: prod%1$s
+                  protocol: %2$s
                   environment: prod
                   upstream:
-                    host: %1$s
-                    port: %2$s
+                    host: %3$s
+                    port: %4$s
                     database: parapet_prod
-                    user: %3$s
+                    user: %5$s
                     by-group:
                       - {group: dba}
-                      - {group: analysts, user: %4$s, password: %5$s}
-                      - {group: pii-readers, user: %4$s, password: %5$s}
-                      - {group: agents, user: %4$s, password: %5$s}
-                - name: staging_mysql
-                  protocol: mariadb
+                      - {group: analysts, user: %6$s, password: %7$s}
+                      - {group: pii-readers, user: %6$s, password: %7$s}
+                      - {group: agents, user: %6$s, password: %7$s}
+                - name: staging%1$s
+                  protocol: %2$s
                   environment: staging
-                  upstream: {host: %1$s, port: %2$s, database: parapet_staging, user: %3$s}
-                """.formatted(host, port, mariadbUser, DemoData.READER, DemoData.READER_PASSWORD).indent(2).strip();
+                  upstream: {host: %3$s, port: %4$s, database: parapet_staging, user: %5$s}
+                """.formatted(suffix, protocol, host, port, user, DemoData.READER, DemoData.READER_PASSWORD)
+                .indent(2);
     }
 
     private static String mysqlInstructions(Path stateDir) {

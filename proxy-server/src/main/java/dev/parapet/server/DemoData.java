@@ -46,32 +46,7 @@ final class DemoData {
     static void seed(Connection c) throws SQLException {
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
-            st.execute("""
-                    create table if not exists customers (
-                      id            integer primary key,
-                      full_name     text not null,
-                      email         varchar(120) not null,
-                      phone         varchar(32),
-                      date_of_birth date,
-                      city          text,
-                      notes         text,
-                      created_at    timestamp not null)""");
-            st.execute("""
-                    create table if not exists payment_cards (
-                      id          integer primary key,
-                      customer_id integer not null references customers(id),
-                      card_number varchar(19) not null,
-                      expires     char(5) not null,
-                      brand       text not null)""");
-            st.execute("""
-                    create table if not exists orders (
-                      id          integer primary key,
-                      customer_id integer not null references customers(id),
-                      card_id     integer references payment_cards(id),
-                      product     text not null,
-                      amount      numeric(10,2) not null,
-                      status      text not null,
-                      ordered_at  timestamp not null)""");
+            createTables(st, "timestamp");
             st.execute("truncate orders, payment_cards, customers");
         }
         insertRows(c);
@@ -89,6 +64,39 @@ final class DemoData {
         }
         c.commit();
         c.setAutoCommit(true);
+    }
+
+    /**
+     * The demo's three tables, in SQL both databases take; {@code timestampType} is the type of a
+     * date and time without a zone (PostgreSQL's timestamp, MySQL's datetime).
+     */
+    private static void createTables(Statement st, String timestampType) throws SQLException {
+        st.execute("""
+                create table if not exists customers (
+                  id            integer primary key,
+                  full_name     text not null,
+                  email         varchar(120) not null,
+                  phone         varchar(32),
+                  date_of_birth date,
+                  city          text,
+                  notes         text,
+                  created_at    %s not null)""".formatted(timestampType));
+        st.execute("""
+                create table if not exists payment_cards (
+                  id          integer primary key,
+                  customer_id integer not null references customers(id),
+                  card_number varchar(19) not null,
+                  expires     char(5) not null,
+                  brand       text not null)""");
+        st.execute("""
+                create table if not exists orders (
+                  id          integer primary key,
+                  customer_id integer not null references customers(id),
+                  card_id     integer references payment_cards(id),
+                  product     text not null,
+                  amount      numeric(10,2) not null,
+                  status      text not null,
+                  ordered_at  %s not null)""".formatted(timestampType));
     }
 
     /** The demo's rows (the same on every start and on both databases). */
@@ -143,32 +151,7 @@ final class DemoData {
         try (Statement st = c.createStatement()) {
             st.execute("create database if not exists `" + database + "`");
             st.execute("use `" + database + "`");
-            st.execute("""
-                    create table if not exists customers (
-                      id            integer primary key,
-                      full_name     text not null,
-                      email         varchar(120) not null,
-                      phone         varchar(32),
-                      date_of_birth date,
-                      city          text,
-                      notes         text,
-                      created_at    datetime not null)""");
-            st.execute("""
-                    create table if not exists payment_cards (
-                      id          integer primary key,
-                      customer_id integer not null references customers(id),
-                      card_number varchar(19) not null,
-                      expires     char(5) not null,
-                      brand       text not null)""");
-            st.execute("""
-                    create table if not exists orders (
-                      id          integer primary key,
-                      customer_id integer not null references customers(id),
-                      card_id     integer references payment_cards(id),
-                      product     text not null,
-                      amount      numeric(10,2) not null,
-                      status      text not null,
-                      ordered_at  datetime not null)""");
+            createTables(st, "datetime");
             st.execute("delete from orders");
             st.execute("delete from payment_cards");
             st.execute("delete from customers");

@@ -34,6 +34,8 @@ class MySqlUpstreamIT {
             st.execute("insert into parapet_upstream_it.t values (1, 'one'), (2, 'two')");
             st.execute("create or replace user 'parapet_native_it'@'%' identified by 'native-pw'");
             st.execute("grant select on parapet_upstream_it.* to 'parapet_native_it'@'%'");
+            st.execute("create role if not exists parapet_auditor_it");
+            st.execute("grant parapet_auditor_it to 'parapet_native_it'@'%'");
             try {
                 st.execute("install soname 'auth_ed25519'");
             } catch (SQLException alreadyInstalled) {
@@ -66,7 +68,7 @@ class MySqlUpstreamIT {
                 tls: {self-signed: true}
                 dev-users:
                   enabled: true
-                  users: [{name: alice, password: alice-pw}]
+                  users: [{name: alice, password: alice-pw}, {name: rita, password: rita-pw, groups: [auditors]}]
                 targets:
                   - name: via_tls
                     protocol: mysql
@@ -81,7 +83,7 @@ class MySqlUpstreamIT {
                   - name: native
                     protocol: mysql
                     upstream: {host: 127.0.0.1, port: 3306, database: parapet_upstream_it, user: parapet_native_it,
-                               password: native-pw}
+                               password: native-pw, by-group: [{group: auditors, role: parapet_auditor_it}]}
                   - name: ed25519
                     protocol: mysql
                     upstream: {host: 127.0.0.1, port: 3306, database: parapet_upstream_it, user: parapet_ed_it,
@@ -100,13 +102,32 @@ class MySqlUpstreamIT {
         try (Connection c = DriverManager.getConnection(MARIADB); Statement st = c.createStatement()) {
             st.execute("drop user if exists 'parapet_native_it'@'%'");
             st.execute("drop user if exists 'parapet_ed_it'@'%'");
+            st.execute("drop role if exists parapet_auditor_it");
             st.execute("drop database if exists parapet_upstream_it");
         }
     }
 
     private static Connection connect(String target) throws SQLException {
+        return connect(target, "alice");
+    }
+
+    private static Connection connect(String target, String user) throws SQLException {
         return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + outer.server().mysqlAddress().getPort() + "/"
-                + target + "?user=alice&password=alice-pw&sslMode=trust");
+                + target + "?user=" + user + "&password=" + user + "-pw&sslMode=trust");
+    }
+
+    @Test
+    void aGroupsRoleIsSetAfterTheServiceLogin() throws Exception {
+        try (Connection rita = connect("native", "rita"); Statement st = rita.createStatement();
+             ResultSet rs = st.executeQuery("select current_role()")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("parapet_auditor_it");
+        }
+        try (Connection alice = connect("native"); Statement st = alice.createStatement();
+             ResultSet rs = st.executeQuery("select current_role()")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("not for others").isNull();
+        }
     }
 
     private static String labels(Connection c) throws SQLException {

@@ -585,7 +585,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case Commands.QUERY -> {
                 meters.statement();
                 String sql = text(packet, 1);
-                StatementGate.Judgement judgement = judge(sql);
+                StatementGate.Judgement judgement = governance.judge(sql, false);
                 if (kills(judgement.analysis())) {
                     Matcher kill = KILL.matcher(sql);
                     packet.release();
@@ -602,7 +602,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 meters.statement();
                 String sql = text(packet, 1);
                 int generation = context.statements().generation();
-                StatementGate.Judgement judgement = judge(sql);
+                StatementGate.Judgement judgement = governance.judge(sql, false);
                 if (SessionGovernance.held(judgement)) {
                     hold(packet, sql, judgement, seq);
                     return;
@@ -687,31 +687,6 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     /**
-     * The judgement on a statement, read both ways MySQL can read double quotes: as strings (the
-     * default), and as identifiers, as under {@code sql_mode} ANSI_QUOTES, which a session can
-     * turn on at any time ({@code SELECT "ssn" FROM users} reads the column there). A statement
-     * that either reading refuses is refused; one both allow runs under the identifier reading's
-     * judgement, whose masking sees every column the statement may read.
-     */
-    private StatementGate.Judgement judge(String sql) {
-        StatementGate.Judgement judgement = governance.judge(sql, false);
-        if (sql.indexOf('"') < 0 || !(judgement.decision() instanceof Decision.Allow)) {
-            return judgement;
-        }
-        StatementGate.Judgement ansi = context.statements().judge(governance.principal(), target, sql.replace('"', '`'));
-        return switch (ansi.decision()) {
-            case Decision.Allow allow -> ansi;
-            case Decision.Deny deny -> new StatementGate.Judgement(new Decision.Deny(deny.ruleId(), deny.sqlState(),
-                    deny.message() + " (reading \"...\" as identifiers, as sql_mode ANSI_QUOTES does)", deny.hint(),
-                    deny.shadowed()), Optional.empty(), false, judgement.analysis());
-            case Decision.RequireApproval approval -> new StatementGate.Judgement(new Decision.Deny(approval.ruleId(),
-                    "42501", "rule \"" + approval.ruleId() + "\" requires approval when \"...\" is read as an identifier,"
-                    + " as sql_mode ANSI_QUOTES does: " + approval.reason(), "write strings in single quotes and"
-                    + " identifiers in backticks", List.of()), Optional.empty(), false, judgement.analysis());
-        };
-    }
-
-    /**
      * Whether any statement of the string is a KILL, however it is written (comments, executable
      * comments, behind other statements): read from the analysis' normalised text, one statement
      * per {@code ;}. Such a string never goes to the database as it is, since the ids in it are
@@ -771,6 +746,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         Decision.Allow allow = (Decision.Allow) judgement.decision();
         if (!allow.hiddenColumns().isEmpty() && command == Commands.QUERY) {
             exchange.hidden = allow.hiddenColumns(); // text results are narrowed as they come
+            exchange.heldColumns = new ArrayList<>();
         } else if (!allow.hiddenColumns().isEmpty()) {
             // a prepared statement's columns were announced at prepare: refuse rather than show them
             AuditedStatement audited = exchange.audited;
@@ -840,7 +816,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         int generation = context.statements().generation();
         if (statement.generation != generation) {
             // the policy changed since it was prepared: judged again
-            statement.judgement = judge(statement.sql);
+            statement.judgement = governance.judge(statement.sql, false);
             statement.generation = generation;
         }
         StatementGate.Judgement judgement = statement.judgement;

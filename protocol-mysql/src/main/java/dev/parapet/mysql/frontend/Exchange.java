@@ -69,7 +69,7 @@ final class Exchange {
     /** Columns a rule hides from this statement's results ({@code table.column}); empty when none. */
     List<String> hidden = List.of();
     /** While columns are hidden: the column-count packet and definitions, held until all have come. */
-    final List<ByteBuf> heldColumns = new ArrayList<>();
+    List<ByteBuf> heldColumns = List.of();
     /** How the current result is narrowed, or null. */
     ColumnNarrowing narrowing;
     /** The next packet is the first after a result's column definitions. */
@@ -107,6 +107,6 @@ final class Exchange {
             refusedInfile = null;
         }
         heldColumns.forEach(ByteBuf::release);
-        heldColumns.clear();
+        heldColumns = List.of();
     }
 }

@@ -78,6 +78,23 @@ class RowMaskingTest {
     }
 
     @Test
+    void aScannedCellInUtf16GoesOutAsNullNotUnscanned() {
+        // character_set_results = utf16: the e-mail's bytes are spread between NULs, where no detector sees it
+        List<ColumnDefinition> notes = List.of(column("notes", FieldTypes.BLOB, 0));
+        MaskPlan scan = new MaskPlan(List.of(MaskAction.ScanContent.allWithDefaults()), List.of(ColumnType.text()), List.of());
+        RowMasking masking = new RowMasking(scan, notes, false);
+        ByteBuf row = Packets.start(ALLOC, 64);
+        Packets.writeLenencBytes(row, "write to ada@example.com".getBytes(StandardCharsets.UTF_16BE));
+        ByteBuf out = masking.apply(row, masker, ALLOC);
+        assertThat(readText(out, 1)[0]).isNull();
+        out.release();
+        ByteBuf utf8 = textRow("write to ada@example.com");
+        ByteBuf scanned = new RowMasking(scan, notes, false).apply(utf8, masker, ALLOC);
+        assertThat(readText(scanned, 1)[0]).isNotNull().doesNotContain("ada@");
+        scanned.release();
+    }
+
+    @Test
     void leavesARowWithNothingToMaskAsTheSameBuffer() {
         RowMasking masking = new RowMasking(plan(), COLUMNS, false);
         ByteBuf row = textRow("7", null, null, null);

@@ -1,7 +1,6 @@
 package dev.parapet.postgres.upstream;
 
 import dev.parapet.config.TargetConfig;
-import dev.parapet.config.UpstreamTlsConfig;
 import dev.parapet.core.Transport;
 import dev.parapet.core.UpstreamAccount;
 import dev.parapet.postgres.codec.BackendDecoder;
@@ -14,13 +13,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.SSLException;
 
 /**
  * Opens connections to targets' databases, on the event loop of the client they serve, with TLS
@@ -43,7 +39,7 @@ public final class UpstreamConnector {
             Map<String, String> startupParameters, UpstreamEvents events) {
         var upstream = target.upstream();
         InetSocketAddress server = InetSocketAddress.createUnresolved(upstream.host(), upstream.port());
-        Optional<SslContext> tls = tlsByTarget.computeIfAbsent(target.name(), name -> sslContext(upstream.tls()));
+        Optional<SslContext> tls = tlsByTarget.computeIfAbsent(target.name(), name -> dev.parapet.core.UpstreamTls.context(upstream.tls()));
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
@@ -74,33 +70,5 @@ public final class UpstreamConnector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .handler(new CancelSender(processId, secretKey))
                 .connect(server.getHostString(), server.getPort());
-    }
-
-    private static Optional<SslContext> sslContext(UpstreamTlsConfig tls) {
-        if (tls.mode() == UpstreamTlsConfig.Mode.DISABLE) {
-            return Optional.empty();
-        }
-        try {
-            SslContextBuilder builder = SslContextBuilder.forClient();
-            switch (tls.mode()) {
-                case REQUIRE -> builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
-                case VERIFY_CA -> {
-                    if (tls.ca() != null) {
-                        builder.trustManager(tls.ca().toFile());
-                    }
-                    builder.endpointIdentificationAlgorithm(null);
-                }
-                case VERIFY_FULL -> {
-                    if (tls.ca() != null) {
-                        builder.trustManager(tls.ca().toFile());
-                    }
-                    builder.endpointIdentificationAlgorithm("HTTPS");
-                }
-                case DISABLE -> throw new IllegalStateException();
-            }
-            return Optional.of(builder.build());
-        } catch (SSLException e) {
-            throw new IllegalStateException("cannot set up TLS to the database: " + e.getMessage(), e);
-        }
     }
 }
